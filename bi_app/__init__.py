@@ -1,0 +1,1 @@
+"""The Plotly Dash app and the ecc command line."""

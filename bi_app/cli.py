@@ -1,0 +1,178 @@
+"""`ecc`, the command line: schema upgrades, demo data and the demo.
+
+Every command runs through workflow; a WorkflowError or bad flag prints one
+line and exits non-zero, never a stack trace (ECC_DEBUG=1 shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Engine, func, select
+
+from workflow import tables
+from workflow.db import make_engine
+from workflow.errors import WorkflowError
+from workflow.migrations import upgrade
+from workflow.settings import Settings
+
+MAX_ORDERS = 5_000_000
+DEMO_ORDERS = 20_000
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within [low, high], or a clear message."""
+
+    def parse(value: str) -> int:
+        cleaned = value.replace("_", "").replace(",", "")
+        if not cleaned.lstrip("-").isdigit() or not low <= int(cleaned) <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low:,} to {high:,}; got {value!r}"
+            )
+        return int(cleaned)
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecc",
+        description="E-Commerce Command Center: operations and business intelligence for online shops.",
+        epilog="Configuration comes from environment variables (see README.md). "
+        "Without DATABASE_URL an embedded PostgreSQL starts in ./.ecc/pgdata.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser(
+        "db", help="manage the database schema", description="Manage the database schema."
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    db_commands.add_parser(
+        "upgrade",
+        help="apply db/schema.sql and pending migrations",
+        description="Apply db/schema.sql to an empty database, then each db/migrations/NNN_name.sql "
+        "not yet applied, in order. Running it again changes nothing.",
+    )
+
+    seed = commands.add_parser(
+        "seed",
+        help="load deterministic demo data into an empty database",
+        description="Generate realistic, deterministic demo data (products, customers, orders, payments, "
+        "refunds, shipments, stock) and load it with COPY. Upgrades the schema first. "
+        "Refuses a database that already has orders.",
+    )
+    _add_seed_flags(seed, default_orders=None)
+
+    demo = commands.add_parser(
+        "demo",
+        help="start the demo on the embedded defaults",
+        description="Upgrade the database, seed a modest data set if it has no orders, then serve the app.",
+    )
+    _add_seed_flags(demo, default_orders=DEMO_ORDERS)
+    return parser
+
+
+def _add_seed_flags(parser: argparse.ArgumentParser, default_orders: int | None) -> None:
+    parser.add_argument(
+        "--orders",
+        type=bounded_int(1, MAX_ORDERS),
+        required=default_orders is None,
+        default=default_orders,
+        help="how many orders to generate (about 3 items each)"
+        + (f"; default {default_orders:,}" if default_orders else ""),
+    )
+    parser.add_argument(
+        "--days",
+        type=bounded_int(1, 3650),
+        default=730,
+        help="spread orders over this many days up to now; default 730",
+    )
+    parser.add_argument("--seed", type=bounded_int(0, 2**31 - 1), default=1, help="random seed; default 1")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("ECC_LOG_LEVEL", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.from_env()
+        return COMMANDS[args.command](args, settings)
+    except WorkflowError as exc:
+        print(f"ecc: error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ecc: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: one line, the details only on request
+        if os.environ.get("ECC_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"ecc: unexpected error: {type(exc).__name__}: {exc}. Run with ECC_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _upgrade(engine: Engine) -> None:
+    result = upgrade(engine)
+    if result.applied:
+        print(f"Schema: applied {', '.join(result.applied)}.")
+    else:
+        print("Schema: up to date; nothing to apply.")
+    for name in result.changed_after_apply:
+        print(
+            f"warning: {name} changed after it was applied; put changes in a new migration.", file=sys.stderr
+        )
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(make_engine(settings))
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings)
+    _upgrade(engine)
+    _seed(engine, args)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings)
+    _upgrade(engine)
+    with engine.connect() as conn:
+        existing = conn.execute(select(func.count()).select_from(tables.orders)).scalar_one()
+    if existing:
+        print(f"Demo data: the database already has {existing:,} orders; keeping them.")
+    else:
+        _seed(engine, args)
+    where = (settings.database_url and "DATABASE_URL") or f"the embedded PostgreSQL in {settings.pgdata}"
+    print(
+        f"The demo database is ready in {where}. The dashboard is not built yet, so there is nothing "
+        "to serve; query the data with any PostgreSQL client, or run `ecc demo` again later."
+    )
+    return 0
+
+
+def _seed(engine: Engine, args: argparse.Namespace) -> None:
+    from workflow.demo import seed_demo_data
+
+    summary = seed_demo_data(engine, orders=args.orders, days=args.days, seed=args.seed, progress=True)
+    counts = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
+    print(f"Demo data: wrote {counts} in {summary.seconds:.1f} s.")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "db": cmd_db,
+    "seed": cmd_seed,
+    "demo": cmd_demo,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

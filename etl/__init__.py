@@ -1,0 +1,1 @@
+"""Ingestion: read, validate and load bulk files through workflow."""

@@ -1,0 +1,89 @@
+"""A real PostgreSQL for every database test.
+
+The server is the one ECC_TEST_DATABASE_URL names, else an embedded pgserver
+started once per run in a temporary folder. The schema is applied once to a
+template database; each test gets its own copy (CREATE DATABASE ... TEMPLATE),
+so tests are isolated even when they commit, lock and run threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL
+
+from workflow.db import make_engine, normalize_url
+from workflow.embedded import embedded_database_url
+from workflow.migrations import upgrade
+
+_counter = itertools.count()
+
+
+def _render(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
+    """URL of the maintenance database on the test server."""
+    external = os.environ.get("ECC_TEST_DATABASE_URL")
+    if external:
+        return normalize_url(external)
+    return normalize_url(embedded_database_url(tmp_path_factory.mktemp("pg") / "pgdata"))
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_server_url: URL) -> Iterator[Engine]:
+    engine = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _template_db(pg_admin: Engine, pg_server_url: URL) -> Iterator[str]:
+    name = f"ecc_t{os.getpid()}_template"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url=_render(pg_server_url.set(database=name)))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _drop(pg_admin, name)
+
+
+def _drop(pg_admin: Engine, name: str) -> None:
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def fresh_database(pg_admin: Engine, pg_server_url: URL) -> Iterator[str]:
+    """URL of a brand-new, empty database (no schema), dropped afterwards."""
+    name = f"ecc_t{os.getpid()}_{next(_counter)}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield _render(pg_server_url.set(database=name))
+    _drop(pg_admin, name)
+
+
+@pytest.fixture
+def db_url(pg_admin: Engine, pg_server_url: URL, _template_db: str) -> Iterator[str]:
+    """URL of a fresh database with the current schema and no rows."""
+    name = f"ecc_t{os.getpid()}_{next(_counter)}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"'))
+    yield _render(pg_server_url.set(database=name))
+    _drop(pg_admin, name)
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a fresh, upgraded, empty database of its own."""
+    engine = make_engine(url=db_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,95 @@
+"""The `ecc` command line as a person uses it: help everywhere, one clear line
+for every error, and a working schema upgrade."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bi_app.cli import main
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_ecc(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ecc as a separate process, the way a shell would."""
+    full_env = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bi_app.cli", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["db"], ["db", "upgrade"], ["seed"], ["demo"]])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--help"])
+    assert exited.value.code == 0
+    assert "usage: ecc" in capsys.readouterr().out
+
+
+def test_an_unreachable_database_gives_one_line_naming_host_and_port():
+    port = free_port()
+    result = run_ecc("db", "upgrade", DATABASE_URL=f"postgresql://shop@127.0.0.1:{port}/shop")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"ecc: error: Cannot reach PostgreSQL at 127.0.0.1:{port}, database shop:")
+    assert "Check that the server is running" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (
+            ["seed", "--orders", "abc"],
+            "argument --orders: expected a whole number from 1 to 5,000,000; got 'abc'",
+        ),
+        (
+            ["seed", "--orders", "0"],
+            "argument --orders: expected a whole number from 1 to 5,000,000; got '0'",
+        ),
+        (
+            ["seed", "--orders", "10", "--days", "-1"],
+            "argument --days: expected a whole number from 1 to 3,650",
+        ),
+        (["seed"], "the following arguments are required: --orders"),
+        (["db", "downgrade"], "invalid choice: 'downgrade'"),
+        (["serve-forever"], "invalid choice: 'serve-forever'"),
+    ],
+)
+def test_bad_flags_are_refused_with_what_was_expected(flags, expected, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(flags)
+    assert exited.value.code == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_a_bad_setting_is_one_line_not_a_stack_trace():
+    result = run_ecc("db", "upgrade", ECC_TIMEZONE="Atlantis/Capital")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "ecc: error: ECC_TIMEZONE='Atlantis/Capital' is not a known time zone; "
+        "expected an IANA name such as 'Europe/Berlin' or 'UTC'."
+    )
+
+
+def test_db_upgrade_applies_the_schema_then_reports_nothing_to_do(fresh_database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    assert main(["db", "upgrade"]) == 0
+    assert "Schema: applied 000_schema." in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert "Schema: up to date; nothing to apply." in capsys.readouterr().out
+    engine = create_engine(fresh_database)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar() == 1
+    engine.dispose()

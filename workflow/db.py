@@ -1,0 +1,91 @@
+"""Database access: one engine factory and one transaction helper.
+
+No engine is created at import. Every write in workflow goes through
+`transaction(engine)`, so it commits whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from workflow.embedded import embedded_database_url
+from workflow.errors import ConfigurationError, DatabaseUnavailable
+from workflow.settings import Settings
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def normalize_url(url: str) -> URL:
+    """Accept postgres://, postgresql:// and postgresql+psycopg:// URLs and
+    return one that uses the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            "DATABASE_URL is not a valid URL; expected e.g. postgresql://user:password@host:5432/dbname."
+        ) from None
+    if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
+        return parsed.set(drivername="postgresql+psycopg")
+    raise ConfigurationError(
+        f"DATABASE_URL uses {parsed.drivername!r}; expected a PostgreSQL URL such as "
+        "postgresql://user:password@host:5432/dbname."
+    )
+
+
+def database_url(settings: Settings) -> URL:
+    """DATABASE_URL when set, else the embedded server in settings.pgdata."""
+    if settings.database_url:
+        return normalize_url(settings.database_url)
+    return make_url(embedded_database_url(settings.pgdata))
+
+
+def make_engine(settings: Settings | None = None, url: str | None = None, **kwargs) -> Engine:
+    """A pooled engine with pre-ping, checked by one round trip so that an
+    unreachable server is reported now, in one sentence, not at first use."""
+    settings = settings or Settings.from_env()
+    target = normalize_url(url) if url else database_url(settings)
+    engine = create_engine(
+        target,
+        pool_pre_ping=True,
+        pool_size=kwargs.pop("pool_size", 5),
+        max_overflow=kwargs.pop("max_overflow", 10),
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        **kwargs,
+    )
+    check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(describe_unreachable(engine.url, exc)) from exc
+
+
+def describe_unreachable(url: URL, exc: OperationalError) -> str:
+    """One line: where we tried, what the server or network said, what to check."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    host = url.host or url.query.get("host") or "local socket"
+    where = f"{host}:{url.port or 5432}" if url.host else str(host)
+    database = url.database or "(default)"
+    return (
+        f"Cannot reach PostgreSQL at {where}, database {database}: {reason}. "
+        "Check that the server is running and accepts connections there, and that DATABASE_URL "
+        "has the right host, port, user, password and database name."
+    )
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """The one way workflow writes: a connection in a transaction that commits
+    when the block ends and rolls back if it raises."""
+    with engine.begin() as conn:
+        yield conn

@@ -1,0 +1,189 @@
+"""SQLAlchemy Core tables, mirroring db/schema.sql (the source of truth).
+
+Only columns, types and nullability live here: constraints, indexes and
+triggers are the DDL's job. tests/integration/test_schema.py reflects a
+database built from schema.sql and proves the two agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+Money = Numeric(12, 2)
+Timestamp = DateTime(timezone=True)
+
+
+def _id() -> Column:
+    return Column("id", BigInteger, primary_key=True)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    Column("email", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("phone", Text),
+    Column("country", CHAR(2), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    _id(),
+    Column("sku", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("unit_cost", Money, nullable=False),
+    Column("stock_qty", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    _id(),
+    Column("product_id", BigInteger, nullable=False),
+    Column("quantity_delta", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("unit_cost", Money),
+    Column("at", Timestamp, nullable=False),
+    Column("order_id", BigInteger),
+    Column("actor", Text, nullable=False),
+    Column("note", Text),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _id(),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("placed_at", Timestamp, nullable=False),
+    Column("due_at", Timestamp, nullable=False),
+    Column("cancelled_at", Timestamp),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    _id(),
+    Column("order_id", BigInteger, nullable=False),
+    Column("product_id", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("unit_cost", Money, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("reference", Text),
+    Column("received_at", Timestamp, nullable=False),
+    Column("idempotency_key", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+)
+
+payment_allocations = Table(
+    "payment_allocations",
+    metadata,
+    Column("payment_id", BigInteger, primary_key=True),
+    Column("order_id", BigInteger, primary_key=True),
+    Column("amount", Money, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    _id(),
+    Column("order_id", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("carrier", Text),
+    Column("tracking_number", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+shipment_events = Table(
+    "shipment_events",
+    metadata,
+    _id(),
+    Column("shipment_id", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("note", Text),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("pii_access", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text),
+    Column("details", JSONB, nullable=False),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    _id(),
+    Column("kind", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", CHAR(64), nullable=False),
+    Column("started_by", Text, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_valid", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("rows_inserted", Integer, nullable=False),
+    Column("rows_updated", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Text, primary_key=True),
+    Column("checksum", CHAR(64), nullable=False),
+    Column("applied_at", Timestamp, nullable=False),
+)
