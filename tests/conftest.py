@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -28,12 +30,15 @@ def _render(url: URL) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
-    """URL of the maintenance database on the test server."""
+def pg_server_url() -> URL:
+    """URL of the maintenance database on the test server. The embedded one
+    lives outside pytest's tmp_path folders: pytest prunes old ones while
+    another run may still be using them."""
     external = os.environ.get("ECC_TEST_DATABASE_URL")
     if external:
         return normalize_url(external)
-    return normalize_url(embedded_database_url(tmp_path_factory.mktemp("pg") / "pgdata"))
+    folder = Path(tempfile.mkdtemp(prefix="ecc-test-pg-"))
+    return normalize_url(embedded_database_url(folder, throwaway=True))
 
 
 @pytest.fixture(scope="session")
