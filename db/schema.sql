@@ -192,6 +192,97 @@ CREATE TABLE shipment_events (
 );
 CREATE INDEX shipment_events_shipment_at_idx ON shipment_events (shipment_id, at);
 
+-- Per-order balances ---------------------------------------------------
+-- Maintained by statement-level triggers from order_items and
+-- payment_allocations (both append-only), in the transaction of the write, so
+-- a balance is always the sum of its rows and reading one never scans items.
+-- An order's total is SUM(quantity * unit_price) of its items; paid and
+-- refunded are the sums of its allocations by payment kind.
+
+CREATE TABLE order_balances (
+    order_id     bigint        PRIMARY KEY REFERENCES orders (id),
+    customer_id  bigint        NOT NULL REFERENCES customers (id),
+    total        numeric(12,2) NOT NULL DEFAULT 0 CHECK (total >= 0),
+    paid         numeric(12,2) NOT NULL DEFAULT 0 CHECK (paid >= 0),
+    refunded     numeric(12,2) NOT NULL DEFAULT 0 CHECK (refunded >= 0),
+    -- No order is ever overpaid, nor refunded more than was paid on it.
+    CONSTRAINT order_balances_not_overpaid CHECK (paid <= total),
+    CONSTRAINT order_balances_refund_within_paid CHECK (refunded <= paid)
+);
+CREATE INDEX order_balances_customer_idx ON order_balances (customer_id);
+
+CREATE FUNCTION order_balances_open() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO order_balances (order_id, customer_id)
+    SELECT id, customer_id FROM new_orders;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER order_balances_open
+    AFTER INSERT ON orders
+    REFERENCING NEW TABLE AS new_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION order_balances_open();
+
+CREATE FUNCTION order_balances_add_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE order_balances AS b
+       SET total = b.total + d.amount
+      FROM (SELECT order_id, sum(quantity * unit_price) AS amount
+              FROM new_items GROUP BY order_id) AS d
+     WHERE b.order_id = d.order_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER order_balances_add_items
+    AFTER INSERT ON order_items
+    REFERENCING NEW TABLE AS new_items
+    FOR EACH STATEMENT EXECUTE FUNCTION order_balances_add_items();
+
+CREATE FUNCTION order_balances_add_allocations() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE order_balances AS b
+       SET paid = b.paid + d.paid, refunded = b.refunded + d.refunded
+      FROM (SELECT a.order_id,
+                   coalesce(sum(a.amount) FILTER (WHERE p.kind = 'payment'), 0) AS paid,
+                   coalesce(sum(a.amount) FILTER (WHERE p.kind = 'refund'), 0) AS refunded
+              FROM new_allocations AS a JOIN payments AS p ON p.id = a.payment_id
+             GROUP BY a.order_id) AS d
+     WHERE b.order_id = d.order_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER order_balances_add_allocations
+    AFTER INSERT ON payment_allocations
+    REFERENCING NEW TABLE AS new_allocations
+    FOR EACH STATEMENT EXECUTE FUNCTION order_balances_add_allocations();
+
+-- Items and allocations are facts: a correction is a new row (a refund, a
+-- cancellation), never an edit, so the balances above cannot drift.
+CREATE TRIGGER order_items_append_only
+    BEFORE UPDATE OR DELETE ON order_items
+    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+CREATE TRIGGER payment_allocations_append_only
+    BEFORE UPDATE OR DELETE ON payment_allocations
+    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+CREATE TRIGGER payments_append_only
+    BEFORE UPDATE OR DELETE ON payments
+    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+
+-- The payment state of DESIGN.md, first match wins; NULL for a cancelled
+-- order. `at` is the moment to judge overdue by (normally now()): an order
+-- paid exactly at its due date is not overdue.
+CREATE FUNCTION payment_state(
+    order_status text, total numeric, paid numeric, refunded numeric,
+    due_at timestamptz, at timestamptz
+) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN order_status = 'cancelled' THEN NULL
+        WHEN refunded > 0 AND refunded = paid THEN 'refunded'
+        WHEN refunded > 0 THEN 'partially_refunded'
+        WHEN paid = total THEN 'paid'
+        WHEN paid < total AND at > due_at THEN 'overdue'
+        WHEN paid > 0 THEN 'partially_paid'
+        ELSE 'unpaid'
+    END
+$$;
+
 -- People and traceability ------------------------------------------------
 
 CREATE TABLE users (

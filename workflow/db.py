@@ -6,18 +6,23 @@ No engine is created at import. Every write in workflow goes through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
+from psycopg import errors as pg_errors
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from workflow.embedded import embedded_database_url
 from workflow.errors import ConfigurationError, DatabaseUnavailable
 from workflow.settings import Settings
 
 CONNECT_TIMEOUT_SECONDS = 5
+RETRY_ATTEMPTS = 5
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> URL:
@@ -89,3 +94,20 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     when the block ends and rolls back if it raises."""
     with engine.begin() as conn:
         yield conn
+
+
+def in_transaction(engine: Engine, work: Callable[[Connection], T], *, attempts: int = RETRY_ATTEMPTS) -> T:
+    """Run `work(conn)` in `transaction(engine)`, again from the start if
+    PostgreSQL aborts it for a deadlock or a serialization failure, so those
+    never reach a caller. Writers lock rows in a fixed order, so a retry is a
+    safety net, not the plan. `work` must do nothing but database work."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(engine) as conn:
+                return work(conn)
+        except DBAPIError as exc:
+            retryable = isinstance(exc.orig, pg_errors.DeadlockDetected | pg_errors.SerializationFailure)
+            if not retryable or attempt == attempts:
+                raise
+            time.sleep(0.01 * attempt)
+    raise AssertionError("unreachable")

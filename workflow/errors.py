@@ -18,9 +18,33 @@ class ErrorCode(str, Enum):
     EMBEDDED_DATABASE_FAILED = "embedded_database_failed"
     MIGRATION_FAILED = "migration_failed"
     SCHEMA_NOT_READY = "schema_not_ready"
-    # demo data
+    # demo data and any entrypoint
     DATABASE_NOT_EMPTY = "database_not_empty"
     INVALID_ARGUMENT = "invalid_argument"
+    # orders
+    CUSTOMER_NOT_FOUND = "customer_not_found"
+    ORDER_NOT_FOUND = "order_not_found"
+    EMPTY_ORDER = "empty_order"
+    INVALID_QUANTITY = "invalid_quantity"
+    PRODUCT_NOT_FOUND = "product_not_found"
+    PRODUCT_INACTIVE = "product_inactive"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    ORDER_NOT_CANCELLABLE = "order_not_cancellable"
+    # payments and refunds
+    INVALID_AMOUNT = "invalid_amount"
+    NO_ORDERS_SELECTED = "no_orders_selected"
+    ORDERS_OF_SEVERAL_CUSTOMERS = "orders_of_several_customers"
+    ORDER_CANCELLED = "order_cancelled"
+    OVERPAYMENT = "overpayment"
+    ALLOCATION_MISMATCH = "allocation_mismatch"
+    REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    # shipments
+    SHIPMENT_NOT_FOUND = "shipment_not_found"
+    ILLEGAL_SHIPMENT_MOVE = "illegal_shipment_move"
+    CARRIER_REQUIRED = "carrier_required"
+    ORDER_NOT_PAID = "order_not_paid"
+    # inventory
+    STOCK_BELOW_ZERO = "stock_below_zero"
 
 
 class WorkflowError(Exception):

@@ -138,6 +138,16 @@ shipment_events = Table(
     Column("note", Text),
 )
 
+order_balances = Table(
+    "order_balances",
+    metadata,
+    Column("order_id", BigInteger, primary_key=True),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("total", Money, nullable=False),
+    Column("paid", Money, nullable=False),
+    Column("refunded", Money, nullable=False),
+)
+
 users = Table(
     "users",
     metadata,

@@ -92,7 +92,7 @@ INSERT INTO shipments (id, order_id) VALUES (1, 1);
 
 
 @pytest.fixture
-def shop(db_engine: Engine) -> Engine:
+def raw_shop(db_engine: Engine) -> Engine:
     """One customer, one product with 5 in stock, one order, one payment, one shipment."""
     with db_engine.begin() as conn:
         for statement in SETUP.strip().split(";\n"):
@@ -154,23 +154,23 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("statement", REFUSED.values(), ids=REFUSED.keys())
-def test_the_database_refuses(shop: Engine, statement: str):
-    with pytest.raises((IntegrityError, DBAPIError)), shop.begin() as conn:
+def test_the_database_refuses(raw_shop: Engine, statement: str):
+    with pytest.raises((IntegrityError, DBAPIError)), raw_shop.begin() as conn:
         conn.execute(text(statement))
-    with shop.connect() as conn:  # and the shop is as it was
+    with raw_shop.connect() as conn:  # and the shop is as it was
         assert conn.execute(text("SELECT stock_qty FROM products WHERE id = 1")).scalar() == 5
         assert conn.execute(text("SELECT count(*) FROM customers")).scalar() == 1
 
 
-def test_stock_on_hand_follows_the_movements_of_a_multi_row_insert(shop: Engine):
-    with shop.begin() as conn:
+def test_stock_on_hand_follows_the_movements_of_a_multi_row_insert(raw_shop: Engine):
+    with raw_shop.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO stock_movements (product_id, quantity_delta, reason, unit_cost, order_id) VALUES "
                 "(1, 10, 'receipt', 4.00, NULL), (1, -2, 'sale', NULL, 1), (1, -3, 'adjustment', NULL, NULL)"
             )
         )
-    with shop.connect() as conn:
+    with raw_shop.connect() as conn:
         stock, ledger = conn.execute(
             text("SELECT stock_qty, (SELECT sum(quantity_delta) FROM stock_movements) FROM products")
         ).one()

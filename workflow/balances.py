@@ -1,0 +1,151 @@
+"""Order balances and payment states, computed by PostgreSQL.
+
+total, paid and refunded come from order_balances (kept by triggers from the
+items and allocations); balance due = total - paid (a refund lowers the cash
+collected but never reopens a balance); the state is the SQL function
+payment_state(), the table of DESIGN.md, first match wins. No Python loop
+adds up rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import Connection, Engine, Select, Text, cast, func, select
+
+from workflow.tables import order_balances, orders
+
+
+class PaymentState(str, Enum):
+    """DESIGN.md's payment states, in the order the rule tests them."""
+
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    PARTIALLY_PAID = "partially_paid"
+    UNPAID = "unpaid"
+
+
+OPEN_STATES = (PaymentState.UNPAID, PaymentState.PARTIALLY_PAID, PaymentState.OVERDUE)
+
+
+@dataclass(frozen=True)
+class OrderBalance:
+    order_id: int
+    customer_id: int
+    status: str
+    placed_at: datetime
+    due_at: datetime
+    total: Decimal
+    paid: Decimal
+    refunded: Decimal
+    balance_due: Decimal
+    state: PaymentState | None  # None for a cancelled order
+
+    @property
+    def refundable(self) -> Decimal:
+        """Paid on this order and not yet given back."""
+        return self.paid - self.refunded
+
+
+@dataclass(frozen=True)
+class BalancePage:
+    rows: tuple[OrderBalance, ...]
+    total_count: int
+    total_balance_due: Decimal
+
+
+def _balance_query(at: datetime | None) -> Select:
+    moment = func.now() if at is None else at
+    state = func.payment_state(
+        orders.c.status,
+        order_balances.c.total,
+        order_balances.c.paid,
+        order_balances.c.refunded,
+        orders.c.due_at,
+        moment,
+    )
+    return select(
+        orders.c.id,
+        orders.c.customer_id,
+        orders.c.status,
+        orders.c.placed_at,
+        orders.c.due_at,
+        order_balances.c.total,
+        order_balances.c.paid,
+        order_balances.c.refunded,
+        (order_balances.c.total - order_balances.c.paid).label("balance_due"),
+        state.label("state"),
+    ).join(order_balances, order_balances.c.order_id == orders.c.id)
+
+
+def _to_balance(row) -> OrderBalance:
+    return OrderBalance(
+        order_id=row.id,
+        customer_id=row.customer_id,
+        status=row.status,
+        placed_at=row.placed_at,
+        due_at=row.due_at,
+        total=row.total,
+        paid=row.paid,
+        refunded=row.refunded,
+        balance_due=row.balance_due,
+        state=PaymentState(row.state) if row.state else None,
+    )
+
+
+def balances_on(
+    conn: Connection, order_ids: Iterable[int], *, at: datetime | None = None
+) -> list[OrderBalance]:
+    """Balances of the given orders on an open connection, by order id
+    (unknown ids are simply absent)."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    query = _balance_query(at).where(orders.c.id.in_(ids)).order_by(orders.c.id)
+    return [_to_balance(row) for row in conn.execute(query)]
+
+
+def order_balances_for(
+    engine: Engine, order_ids: Iterable[int], *, at: datetime | None = None
+) -> list[OrderBalance]:
+    """Total, paid, refunded, balance due and payment state of any set of
+    orders, judged at `at` (default: now), in order id order."""
+    with engine.connect() as conn:
+        return balances_on(conn, order_ids, at=at)
+
+
+def customer_orders(
+    engine: Engine,
+    customer_id: int,
+    *,
+    states: Sequence[PaymentState] = OPEN_STATES,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    at: datetime | None = None,
+) -> BalancePage:
+    """One page of a customer's orders in the given payment states (default:
+    the open ones a clerk can take a payment for), oldest due date first,
+    with the count and the balance due of all matching orders, not just the
+    page. `search` narrows to order numbers starting with the given digits.
+    Cancelled orders are excluded."""
+    query = _balance_query(at).where(orders.c.customer_id == customer_id, orders.c.status == "placed")
+    if search and search.strip().isdigit():
+        query = query.where(cast(orders.c.id, Text).startswith(search.strip()))
+    matching = query.subquery()
+    filtered = select(matching).where(matching.c.state.in_([s.value for s in states]))
+    counted = filtered.subquery()
+    with engine.connect() as conn:
+        summary = conn.execute(
+            select(func.count(), func.coalesce(func.sum(counted.c.balance_due), 0)).select_from(counted)
+        ).one()
+        page = conn.execute(
+            filtered.order_by(matching.c.due_at, matching.c.id).limit(limit).offset(offset)
+        ).all()
+    return BalancePage(tuple(_to_balance(r) for r in page), summary[0], summary[1])

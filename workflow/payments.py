@@ -1,0 +1,354 @@
+"""Recording payments and refunds against one or more orders of one customer.
+
+The selected orders are locked in id order inside the transaction, so two
+clerks paying the same orders serialize (and never deadlock); the second sees
+the first one's payment in the balances. A repeated idempotency key returns
+the first payment and writes nothing. The database backs every rule with a
+CHECK: no order overpaid, no order refunded more than was paid on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from workflow.audit import record_audit
+from workflow.balances import OrderBalance, balances_on
+from workflow.clock import require_aware
+from workflow.db import in_transaction
+from workflow.errors import ErrorCode, WorkflowError
+from workflow.tables import order_balances, payment_allocations, payments
+
+
+@dataclass(frozen=True)
+class Allocation:
+    order_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: int
+    customer_id: int
+    kind: str  # 'payment' or 'refund'
+    amount: Decimal
+    method: str
+    reference: str | None
+    received_at: datetime
+    idempotency_key: str
+    recorded_by: str
+    allocations: tuple[Allocation, ...]
+    replayed: bool = False  # True when the idempotency key had been used: nothing was written
+
+
+def parse_amount(value: Decimal | int | str, what: str = "Amount") -> Decimal:
+    """A money amount as entered: above zero, at most two decimals, no float."""
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, float) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise WorkflowError(f"{what} {value!r} is not a number; enter e.g. 12.50.", ErrorCode.INVALID_AMOUNT)
+    if amount <= 0:
+        raise WorkflowError(f"{what} must be more than 0.00; {amount} was entered.", ErrorCode.INVALID_AMOUNT)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise WorkflowError(
+            f"{what} {amount} has more than two decimals; enter whole cents, e.g. 12.50.",
+            ErrorCode.INVALID_AMOUNT,
+        )
+    if amount >= Decimal("10000000000"):
+        raise WorkflowError(f"{what} {amount} is too large.", ErrorCode.INVALID_AMOUNT)
+    return amount.quantize(Decimal("0.01"))
+
+
+def record_payment(
+    engine: Engine,
+    *,
+    order_ids: Sequence[int],
+    amount: Decimal | str,
+    method: str,
+    received_at: datetime,
+    idempotency_key: str,
+    actor: str,
+    reference: str | None = None,
+    allocations: Mapping[int, Decimal | str] | None = None,
+) -> Payment:
+    """Record money received for one or more orders of one customer.
+
+    The amount may be less than the selection's balance due (a partial
+    payment), never more. It is allocated oldest due date first, or as the
+    explicit `allocations` say (each at most that order's balance, together
+    exactly the amount). Refused: no orders, unknown or cancelled orders,
+    orders of several customers, a bad amount, more than is owed."""
+    total = parse_amount(amount)
+    explicit = {oid: parse_amount(v, f"Allocation to order {oid}") for oid, v in (allocations or {}).items()}
+    _check_entry(order_ids, method, idempotency_key, received_at)
+
+    def work(conn: Connection) -> Payment:
+        replay = _replay(conn, idempotency_key)
+        if replay:
+            return replay
+        selected = _lock_selection(conn, order_ids)
+        due = sum((b.balance_due for b in selected), Decimal("0.00"))
+        if total > due:
+            raise WorkflowError(_too_much(selected, due, total), ErrorCode.OVERPAYMENT)
+        split = _explicit_split(selected, explicit, total) if explicit else _oldest_due_first(selected, total)
+        return _write(
+            conn,
+            "payment",
+            selected[0].customer_id,
+            total,
+            split,
+            method,
+            reference,
+            received_at,
+            idempotency_key,
+            actor,
+        )
+
+    return in_transaction(engine, work)
+
+
+def record_refund(
+    engine: Engine,
+    *,
+    order_ids: Sequence[int],
+    method: str,
+    received_at: datetime,
+    idempotency_key: str,
+    actor: str,
+    amounts: Mapping[int, Decimal | str] | None = None,
+    reference: str | None = None,
+) -> Payment:
+    """Give money back on one or more orders of one customer, in one call:
+    without `amounts`, everything paid and not yet refunded on each order (a
+    full refund); with them, each at most that order's refundable amount. A
+    refund lowers the cash collected; it never reopens a balance."""
+    explicit = {oid: parse_amount(v, f"Refund on order {oid}") for oid, v in (amounts or {}).items()}
+    _check_entry(order_ids, method, idempotency_key, received_at)
+
+    def work(conn: Connection) -> Payment:
+        replay = _replay(conn, idempotency_key)
+        if replay:
+            return replay
+        selected = _lock_selection(conn, order_ids, allow_cancelled=True)
+        by_id = {b.order_id: b for b in selected}
+        _refuse_unselected(explicit, by_id)
+        split = []
+        for balance in selected:
+            asked = explicit.get(balance.order_id) if explicit else balance.refundable
+            if asked is None or asked == 0:
+                continue
+            if asked > balance.refundable:
+                raise WorkflowError(
+                    f"Order {balance.order_id} has {balance.refundable} paid and not yet refunded; "
+                    f"{asked} was asked.",
+                    ErrorCode.REFUND_EXCEEDS_PAID,
+                )
+            split.append(Allocation(balance.order_id, asked))
+        if not split:
+            names = ", ".join(str(b.order_id) for b in selected)
+            raise WorkflowError(
+                f"Nothing was paid on order {names}, so there is nothing to refund.",
+                ErrorCode.REFUND_EXCEEDS_PAID,
+            )
+        total = sum((a.amount for a in split), Decimal("0.00"))
+        return _write(
+            conn,
+            "refund",
+            selected[0].customer_id,
+            total,
+            split,
+            method,
+            reference,
+            received_at,
+            idempotency_key,
+            actor,
+        )
+
+    return in_transaction(engine, work)
+
+
+def _check_entry(order_ids: Sequence[int], method: str, key: str, received_at: datetime) -> None:
+    if not order_ids:
+        raise WorkflowError("Select at least one order.", ErrorCode.NO_ORDERS_SELECTED)
+    if not method or not method.strip():
+        raise WorkflowError(
+            "Say how the money was paid (e.g. bank transfer, card).", ErrorCode.INVALID_ARGUMENT
+        )
+    if not key or not key.strip():
+        raise WorkflowError(
+            "A payment needs an idempotency key; reload the form.", ErrorCode.INVALID_ARGUMENT
+        )
+    require_aware(received_at, "received_at")
+
+
+def _replay(conn: Connection, key: str) -> Payment | None:
+    """The payment already recorded under this key, if any. The advisory lock
+    makes a concurrent submission of the same form wait for the first."""
+    conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    row = conn.execute(select(payments).where(payments.c.idempotency_key == key)).first()
+    if row is None:
+        return None
+    split = conn.execute(
+        select(payment_allocations.c.order_id, payment_allocations.c.amount)
+        .where(payment_allocations.c.payment_id == row.id)
+        .order_by(payment_allocations.c.order_id)
+    ).all()
+    return Payment(
+        row.id,
+        row.customer_id,
+        row.kind,
+        row.amount,
+        row.method,
+        row.reference,
+        row.received_at,
+        row.idempotency_key,
+        row.recorded_by,
+        tuple(Allocation(*a) for a in split),
+        replayed=True,
+    )
+
+
+def _lock_selection(
+    conn: Connection, order_ids: Sequence[int], *, allow_cancelled: bool = False
+) -> list[OrderBalance]:
+    """Lock the selected orders' balance rows in id order, then read them."""
+    ids = sorted(set(order_ids))
+    locked = (
+        conn.execute(
+            select(order_balances.c.order_id)
+            .where(order_balances.c.order_id.in_(ids))
+            .order_by(order_balances.c.order_id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    missing = sorted(set(ids) - set(locked))
+    if missing:
+        raise WorkflowError(
+            f"Order {', '.join(map(str, missing))} does not exist.", ErrorCode.ORDER_NOT_FOUND
+        )
+    selected = balances_on(conn, ids)
+    customers_seen = sorted({b.customer_id for b in selected})
+    if len(customers_seen) > 1:
+        raise WorkflowError(
+            f"The selected orders belong to {len(customers_seen)} customers "
+            f"({', '.join(map(str, customers_seen))}); a payment covers orders of one customer.",
+            ErrorCode.ORDERS_OF_SEVERAL_CUSTOMERS,
+        )
+    cancelled = [b.order_id for b in selected if b.status == "cancelled"]
+    if cancelled and not allow_cancelled:
+        raise WorkflowError(
+            f"Order {', '.join(map(str, cancelled))} is cancelled and takes no payment.",
+            ErrorCode.ORDER_CANCELLED,
+        )
+    return selected
+
+
+def _too_much(selected: list[OrderBalance], due: Decimal, entered: Decimal) -> str:
+    if len(selected) == 1:
+        return f"Order {selected[0].order_id} has {due} left to pay; {entered} was entered."
+    names = ", ".join(str(b.order_id) for b in selected)
+    return f"Orders {names} have {due} left to pay together; {entered} was entered."
+
+
+def _oldest_due_first(selected: list[OrderBalance], amount: Decimal) -> list[Allocation]:
+    split, left = [], amount
+    for balance in sorted(selected, key=lambda b: (b.due_at, b.order_id)):
+        share = min(left, balance.balance_due)
+        if share > 0:
+            split.append(Allocation(balance.order_id, share))
+            left -= share
+    return split
+
+
+def _explicit_split(
+    selected: list[OrderBalance], explicit: dict[int, Decimal], amount: Decimal
+) -> list[Allocation]:
+    by_id = {b.order_id: b for b in selected}
+    _refuse_unselected(explicit, by_id)
+    for order_id, share in explicit.items():
+        if share > by_id[order_id].balance_due:
+            raise WorkflowError(
+                f"Order {order_id} has {by_id[order_id].balance_due} left to pay; {share} was allocated to it.",
+                ErrorCode.OVERPAYMENT,
+            )
+    allocated = sum(explicit.values(), Decimal("0.00"))
+    if allocated != amount:
+        raise WorkflowError(
+            f"The allocations add up to {allocated} but the payment is {amount}; make them equal.",
+            ErrorCode.ALLOCATION_MISMATCH,
+        )
+    return [Allocation(oid, explicit[oid]) for oid in sorted(explicit)]
+
+
+def _refuse_unselected(explicit: Mapping[int, Decimal], by_id: Mapping[int, OrderBalance]) -> None:
+    stray = sorted(set(explicit) - set(by_id))
+    if stray:
+        raise WorkflowError(
+            f"Order {', '.join(map(str, stray))} is not among the selected orders.",
+            ErrorCode.ALLOCATION_MISMATCH,
+        )
+
+
+def _write(
+    conn: Connection,
+    kind: str,
+    customer_id: int,
+    amount: Decimal,
+    split: Sequence[Allocation],
+    method: str,
+    reference: str | None,
+    received_at: datetime,
+    key: str,
+    actor: str,
+) -> Payment:
+    payment_id = conn.execute(
+        insert(payments)
+        .values(
+            customer_id=customer_id,
+            amount=amount,
+            kind=kind,
+            method=method.strip(),
+            reference=(reference or "").strip() or None,
+            received_at=received_at,
+            idempotency_key=key,
+            recorded_by=actor,
+        )
+        .returning(payments.c.id)
+    ).scalar_one()
+    conn.execute(
+        insert(payment_allocations),
+        [{"payment_id": payment_id, "order_id": a.order_id, "amount": a.amount} for a in split],
+    )
+    record_audit(
+        conn,
+        actor=actor,
+        action=f"{kind}.recorded",
+        entity="payment",
+        entity_id=payment_id,
+        details={
+            "customer_id": customer_id,
+            "amount": str(amount),
+            "method": method.strip(),
+            "allocations": {str(a.order_id): str(a.amount) for a in split},
+        },
+    )
+    return Payment(
+        payment_id,
+        customer_id,
+        kind,
+        amount,
+        method.strip(),
+        (reference or "").strip() or None,
+        received_at,
+        key,
+        actor,
+        tuple(split),
+    )
