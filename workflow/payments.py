@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
@@ -21,13 +21,15 @@ from workflow.balances import OrderBalance, balances_on
 from workflow.clock import require_aware
 from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
+from workflow.money import parse_amount
+from workflow.payment_rules import (
+    Allocation,
+    allocate_as_given,
+    allocate_oldest_due_first,
+    refuse_unselected,
+    too_much_message,
+)
 from workflow.tables import order_balances, payment_allocations, payments
-
-
-@dataclass(frozen=True)
-class Allocation:
-    order_id: int
-    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -43,26 +45,6 @@ class Payment:
     recorded_by: str
     allocations: tuple[Allocation, ...]
     replayed: bool = False  # True when the idempotency key had been used: nothing was written
-
-
-def parse_amount(value: Decimal | int | str, what: str = "Amount") -> Decimal:
-    """A money amount as entered: above zero, at most two decimals, no float."""
-    try:
-        amount = Decimal(str(value).strip()) if not isinstance(value, float) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        raise WorkflowError(f"{what} {value!r} is not a number; enter e.g. 12.50.", ErrorCode.INVALID_AMOUNT)
-    if amount <= 0:
-        raise WorkflowError(f"{what} must be more than 0.00; {amount} was entered.", ErrorCode.INVALID_AMOUNT)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise WorkflowError(
-            f"{what} {amount} has more than two decimals; enter whole cents, e.g. 12.50.",
-            ErrorCode.INVALID_AMOUNT,
-        )
-    if amount >= Decimal("10000000000"):
-        raise WorkflowError(f"{what} {amount} is too large.", ErrorCode.INVALID_AMOUNT)
-    return amount.quantize(Decimal("0.01"))
 
 
 def record_payment(
@@ -95,8 +77,12 @@ def record_payment(
         selected = _lock_selection(conn, order_ids)
         due = sum((b.balance_due for b in selected), Decimal("0.00"))
         if total > due:
-            raise WorkflowError(_too_much(selected, due, total), ErrorCode.OVERPAYMENT)
-        split = _explicit_split(selected, explicit, total) if explicit else _oldest_due_first(selected, total)
+            raise WorkflowError(too_much_message(selected, due, total), ErrorCode.OVERPAYMENT)
+        split = (
+            allocate_as_given(selected, explicit, total)
+            if explicit
+            else allocate_oldest_due_first(selected, total)
+        )
         return _write(
             conn,
             "payment",
@@ -137,7 +123,7 @@ def record_refund(
             return replay
         selected = _lock_selection(conn, order_ids, allow_cancelled=True)
         by_id = {b.order_id: b for b in selected}
-        _refuse_unselected(explicit, by_id)
+        refuse_unselected(explicit, by_id)
         split = []
         for balance in selected:
             asked = explicit.get(balance.order_id) if explicit else balance.refundable
@@ -249,52 +235,6 @@ def _lock_selection(
             ErrorCode.ORDER_CANCELLED,
         )
     return selected
-
-
-def _too_much(selected: list[OrderBalance], due: Decimal, entered: Decimal) -> str:
-    if len(selected) == 1:
-        return f"Order {selected[0].order_id} has {due} left to pay; {entered} was entered."
-    names = ", ".join(str(b.order_id) for b in selected)
-    return f"Orders {names} have {due} left to pay together; {entered} was entered."
-
-
-def _oldest_due_first(selected: list[OrderBalance], amount: Decimal) -> list[Allocation]:
-    split, left = [], amount
-    for balance in sorted(selected, key=lambda b: (b.due_at, b.order_id)):
-        share = min(left, balance.balance_due)
-        if share > 0:
-            split.append(Allocation(balance.order_id, share))
-            left -= share
-    return split
-
-
-def _explicit_split(
-    selected: list[OrderBalance], explicit: dict[int, Decimal], amount: Decimal
-) -> list[Allocation]:
-    by_id = {b.order_id: b for b in selected}
-    _refuse_unselected(explicit, by_id)
-    for order_id, share in explicit.items():
-        if share > by_id[order_id].balance_due:
-            raise WorkflowError(
-                f"Order {order_id} has {by_id[order_id].balance_due} left to pay; {share} was allocated to it.",
-                ErrorCode.OVERPAYMENT,
-            )
-    allocated = sum(explicit.values(), Decimal("0.00"))
-    if allocated != amount:
-        raise WorkflowError(
-            f"The allocations add up to {allocated} but the payment is {amount}; make them equal.",
-            ErrorCode.ALLOCATION_MISMATCH,
-        )
-    return [Allocation(oid, explicit[oid]) for oid in sorted(explicit)]
-
-
-def _refuse_unselected(explicit: Mapping[int, Decimal], by_id: Mapping[int, OrderBalance]) -> None:
-    stray = sorted(set(explicit) - set(by_id))
-    if stray:
-        raise WorkflowError(
-            f"Order {', '.join(map(str, stray))} is not among the selected orders.",
-            ErrorCode.ALLOCATION_MISMATCH,
-        )
 
 
 def _write(
