@@ -178,6 +178,9 @@ CREATE TABLE shipments (
     CHECK (updated_at >= created_at)
 );
 CREATE INDEX shipments_order_idx ON shipments (order_id);
+-- At most one live shipment per order; a cancelled or returned one may be replaced.
+CREATE UNIQUE INDEX shipments_one_open_per_order ON shipments (order_id)
+    WHERE status NOT IN ('cancelled', 'returned');
 CREATE INDEX shipments_status_updated_idx ON shipments (status, updated_at);
 
 CREATE TABLE shipment_events (

@@ -43,6 +43,8 @@ class ErrorCode(str, Enum):
     ILLEGAL_SHIPMENT_MOVE = "illegal_shipment_move"
     CARRIER_REQUIRED = "carrier_required"
     ORDER_NOT_PAID = "order_not_paid"
+    SHIPMENT_ALREADY_OPEN = "shipment_already_open"
+    EVENT_OUT_OF_ORDER = "event_out_of_order"
     # inventory
     STOCK_BELOW_ZERO = "stock_below_zero"
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.errors import ConfigurationError
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +25,7 @@ class Settings:
     currency: str
     payment_terms_days: int
     redis_url: str | None
+    cash_on_delivery: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -53,6 +56,11 @@ class Settings:
             raise ConfigurationError(
                 f"ECC_PAYMENT_TERMS_DAYS={terms_text!r} is not valid; expected whole days from 0 to 365."
             )
+        cod_text = (env.get("ECC_CASH_ON_DELIVERY") or "false").strip().lower()
+        if cod_text not in _BOOLEANS:
+            raise ConfigurationError(
+                f"ECC_CASH_ON_DELIVERY={cod_text!r} is not valid; expected true or false (or 1 or 0)."
+            )
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=data_dir,
@@ -61,4 +69,5 @@ class Settings:
             currency=currency,
             payment_terms_days=int(terms_text),
             redis_url=env.get("REDIS_URL") or None,
+            cash_on_delivery=_BOOLEANS[cod_text],
         )

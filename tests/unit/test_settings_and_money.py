@@ -69,3 +69,15 @@ def test_money_rounds_to_cents_half_away_from_zero_like_postgresql(value, expect
 def test_money_refuses_floats():
     with pytest.raises(TypeError, match="must not be a float"):
         quantize_money(0.1)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("true", True), ("1", True), ("FALSE", False), ("", False)])
+def test_cash_on_delivery_is_a_yes_or_no_setting(text, expected):
+    assert Settings.from_env({"ECC_CASH_ON_DELIVERY": text}).cash_on_delivery is expected
+
+
+def test_a_cash_on_delivery_value_that_is_not_yes_or_no_is_refused():
+    with pytest.raises(
+        ConfigurationError, match="ECC_CASH_ON_DELIVERY='maybe' is not valid; expected true or false"
+    ):
+        Settings.from_env({"ECC_CASH_ON_DELIVERY": "maybe"})
