@@ -9,13 +9,14 @@ not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from workflow.audit import record_audit
-from workflow.db import transaction
+from workflow.clock import require_aware
+from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.money import CENT, quantize_money
 from workflow.tables import products, stock_movements
@@ -100,18 +101,6 @@ def require_unit_cost(unit_cost: Decimal | int | str) -> Decimal:
     return quantize_money(value)
 
 
-def _utc(at: datetime | None) -> datetime:
-    """`at` in UTC, or now; a naive datetime is refused because nobody knows its zone."""
-    if at is None:
-        return datetime.now(timezone.utc)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise WorkflowError(
-            f"The time {at.isoformat(sep=' ')} has no time zone; give it in UTC (or with its offset).",
-            ErrorCode.INVALID_ARGUMENT,
-        )
-    return at.astimezone(timezone.utc)
-
-
 def _require_actor(actor: str) -> str:
     if not (actor or "").strip():
         raise WorkflowError("Say who is making this change: the actor is blank.", ErrorCode.INVALID_ARGUMENT)
@@ -137,9 +126,12 @@ def receive_stock(
     quantity = require_receipt_quantity(quantity)
     cost = require_unit_cost(unit_cost)
     actor = _require_actor(actor)
-    moment = _utc(at)
     note = (note or "").strip() or None
-    with transaction(engine) as conn:
+    if at is not None:
+        require_aware(at, "at")
+
+    def work(conn: Connection) -> StockLevel:
+        moment = at or conn.execute(select(func.now())).scalar_one()
         product = _lock_product(conn, product_id)
         if product.stock_qty + quantity > MAX_STOCK:
             raise WorkflowError(
@@ -178,6 +170,8 @@ def receive_stock(
         )
         return level
 
+    return in_transaction(engine, work)
+
 
 def adjust_stock(
     engine: Engine,
@@ -195,8 +189,11 @@ def adjust_stock(
     written. Sales, cancellations and returns are not adjustments."""
     quantity_delta, reason_note = require_adjustment(quantity_delta, reason_note)
     actor = _require_actor(actor)
-    moment = _utc(at)
-    with transaction(engine) as conn:
+    if at is not None:
+        require_aware(at, "at")
+
+    def work(conn: Connection) -> StockLevel:
+        moment = at or conn.execute(select(func.now())).scalar_one()
         product = _lock_product(conn, product_id)
         after = product.stock_qty + quantity_delta
         if after < 0:
@@ -242,10 +239,12 @@ def adjust_stock(
         )
         return level
 
+    return in_transaction(engine, work)
+
 
 def stock_level(engine: Engine, product_id: int) -> StockLevel:
     """What is on hand now, with the sum of all the product's movements beside it."""
-    with transaction(engine) as conn:
+    with engine.connect() as conn:
         return _read_level(conn, product_id)
 
 

@@ -19,13 +19,13 @@ from workflow.audit import record_audit
 from workflow.clock import require_aware
 from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
+from workflow.shipments import move_shipment_on
 from workflow.tables import (
     customers,
     order_balances,
     order_items,
     orders,
     products,
-    shipment_events,
     shipments,
     stock_movements,
 )
@@ -204,11 +204,15 @@ def _lock_products(conn: Connection, wanted: dict[int, int]) -> dict:
 def cancel_order(engine: Engine, *, order_id: int, actor: str, at: datetime | None = None) -> None:
     """Cancel a placed order while nothing of it has shipped and everything
     paid on it has been refunded. Its stock comes back through 'cancellation'
-    movements, and a pending or packed shipment is cancelled with it."""
+    movements, and a pending or packed shipment is cancelled with it at `at`
+    (default now) through workflow.shipments.move_shipment_on, note 'order
+    cancelled'; so `at` before that shipment's last event is refused
+    (EVENT_OUT_OF_ORDER) and nothing is written."""
     if at is not None:
         require_aware(at, "at")
 
     def work(conn: Connection) -> None:
+        # Lock order: the order row first, then its shipments (as workflow.shipments does).
         order = conn.execute(
             select(orders.c.status, order_balances.c.paid, order_balances.c.refunded)
             .join(order_balances, order_balances.c.order_id == orders.c.id)
@@ -228,6 +232,7 @@ def cancel_order(engine: Engine, *, order_id: int, actor: str, at: datetime | No
         live = conn.execute(
             select(shipments.c.id, shipments.c.status)
             .where(shipments.c.order_id == order_id, shipments.c.status != "cancelled")
+            .order_by(shipments.c.id)
             .with_for_update()
         ).all()
         gone = [s for s in live if s.status in SHIPPED_STATUSES]
@@ -237,24 +242,19 @@ def cancel_order(engine: Engine, *, order_id: int, actor: str, at: datetime | No
                 ErrorCode.ORDER_NOT_CANCELLABLE,
             )
         moment = at or conn.execute(select(func.now())).scalar_one()
+        for shipment in live:
+            move_shipment_on(
+                conn,
+                shipment_id=shipment.id,
+                from_status=shipment.status,
+                to_status="cancelled",
+                actor=actor,
+                at=moment,
+                note="order cancelled",
+            )
         conn.execute(
             update(orders).where(orders.c.id == order_id).values(status="cancelled", cancelled_at=moment)
         )
-        for shipment in live:
-            conn.execute(
-                update(shipments)
-                .where(shipments.c.id == shipment.id)
-                .values(status="cancelled", updated_at=moment)
-            )
-            conn.execute(
-                insert(shipment_events).values(
-                    shipment_id=shipment.id,
-                    status="cancelled",
-                    at=moment,
-                    actor=actor,
-                    note="order cancelled",
-                )
-            )
         conn.execute(
             insert(stock_movements).from_select(
                 ["product_id", "quantity_delta", "reason", "at", "order_id", "actor"],

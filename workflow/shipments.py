@@ -1,49 +1,37 @@
-"""Shipments: the transition table, and the acts that move a parcel along it.
+"""Shipments: the acts that open a parcel's shipment and move it along the
+transition table of workflow.shipment_rules.
 
-A shipment moves pending -> packed -> shipped -> in_transit -> delivered;
-pending or packed may be cancelled, shipped or in_transit may come back
-(returned). Every move is a shipment_events row with its time and actor, so the
-time spent in each stage can be measured. Locks are taken order row first, then
-shipment row, the same order as workflow.orders.cancel_order.
+Every move is a shipment_events row with its time and actor, so the time spent
+in each stage can be measured. Locks are taken order row first, then shipment
+row, the same order as workflow.orders.cancel_order, which cancels a shipment
+through move_shipment_on like advance_shipment does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from workflow.audit import record_audit
-from workflow.db import transaction
+from workflow.clock import require_aware
+from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.settings import Settings
-from workflow.tables import order_balances, orders, shipment_events, shipments
-
-STATUSES: tuple[str, ...] = (
-    "pending",
-    "packed",
-    "shipped",
-    "in_transit",
-    "delivered",
-    "cancelled",
-    "returned",
+from workflow.shipment_rules import (
+    CLOSED_WITHOUT_DELIVERY,
+    can_ship,
+    clean_text,
+    left_to_pay,
+    require_actor,
+    require_move,
+    require_not_before,
+    require_status,
+    shipping_details,
+    show_utc,
 )
-
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "pending": ("packed", "cancelled"),
-    "packed": ("shipped", "cancelled"),
-    "shipped": ("in_transit", "returned"),
-    "in_transit": ("delivered", "returned"),
-    "delivered": (),
-    "cancelled": (),
-    "returned": (),
-}
-
-# A shipment in one of these no longer counts as the order's shipment: a new one may be created.
-CLOSED_WITHOUT_DELIVERY = ("cancelled", "returned")
+from workflow.tables import order_balances, orders, shipment_events, shipments
 
 
 @dataclass(frozen=True)
@@ -67,85 +55,6 @@ class ShipmentEvent:
     note: str | None
 
 
-# Pure rules ---------------------------------------------------------------
-
-
-def _require_status(status: str) -> str:
-    if status not in TRANSITIONS:
-        raise WorkflowError(
-            f"{status!r} is not a shipment status; expected one of: {', '.join(STATUSES)}.",
-            ErrorCode.INVALID_ARGUMENT,
-        )
-    return status
-
-
-def allowed_moves(status: str) -> tuple[str, ...]:
-    """The statuses a shipment in `status` may move to next (empty once it is
-    delivered, cancelled or returned). An unknown status is refused."""
-    return TRANSITIONS[_require_status(status)]
-
-
-def can_move(from_status: str, to_status: str) -> bool:
-    """True when the transition table allows from_status -> to_status. Staying
-    in the same status is not a move; unknown statuses are never allowed."""
-    return to_status in TRANSITIONS.get(from_status, ())
-
-
-def describe_moves(status: str) -> str:
-    """'packed, cancelled', or 'nothing further' for a final status."""
-    return ", ".join(allowed_moves(status)) or "nothing further"
-
-
-def left_to_pay(total: Decimal, paid: Decimal) -> Decimal:
-    """What is still owed on an order: total - paid. Refunds are not counted
-    back: they follow returns and never reopen a balance (DESIGN.md)."""
-    return max(total - paid, Decimal("0.00"))
-
-
-def can_ship(total: Decimal, paid: Decimal, *, cash_on_delivery: bool = False) -> bool:
-    """An order ships once paid in full, or at once when the shop collects cash on delivery."""
-    return cash_on_delivery or left_to_pay(total, paid) == 0
-
-
-def missing_shipping_details(carrier: str | None, tracking_number: str | None) -> tuple[str, ...]:
-    """Which of carrier and tracking number are absent or blank."""
-    missing = []
-    if not (carrier or "").strip():
-        missing.append("carrier")
-    if not (tracking_number or "").strip():
-        missing.append("tracking number")
-    return tuple(missing)
-
-
-def _utc(at: datetime | None) -> datetime:
-    """`at` in UTC, or now; a naive datetime is refused because nobody knows its zone."""
-    if at is None:
-        return datetime.now(timezone.utc)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise WorkflowError(
-            f"The time {at.isoformat(sep=' ')} has no time zone; give it in UTC (or with its offset).",
-            ErrorCode.INVALID_ARGUMENT,
-        )
-    return at.astimezone(timezone.utc)
-
-
-def _show(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _require_actor(actor: str) -> str:
-    if not (actor or "").strip():
-        raise WorkflowError("Say who is making this change: the actor is blank.", ErrorCode.INVALID_ARGUMENT)
-    return actor.strip()
-
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
-# Acts ---------------------------------------------------------------------
-
-
 def create_shipment(engine: Engine, *, order_id: int, actor: str, at: datetime | None = None) -> Shipment:
     """Open the shipment of a placed order: a 'pending' shipment and its first
     event, at `at` (default now), plus an audit row. Refused for an unknown or
@@ -153,9 +62,12 @@ def create_shipment(engine: Engine, *, order_id: int, actor: str, at: datetime |
     already has a shipment that is neither cancelled nor returned (a returned
     or cancelled one may be followed by a new one). Payment is not checked
     here: it is checked when the shipment moves to shipped."""
-    actor = _require_actor(actor)
-    moment = _utc(at)
-    with transaction(engine) as conn:
+    actor = require_actor(actor)
+    if at is not None:
+        require_aware(at, "at")
+
+    def work(conn: Connection) -> Shipment:
+        moment = at or conn.execute(select(func.now())).scalar_one()
         # The order row lock makes two clerks creating a shipment for one order take turns.
         order = conn.execute(
             select(orders.c.status, orders.c.placed_at)
@@ -170,8 +82,8 @@ def create_shipment(engine: Engine, *, order_id: int, actor: str, at: datetime |
             )
         if moment < order.placed_at:
             raise WorkflowError(
-                f"Order {order_id} was placed at {_show(order.placed_at)}; its shipment cannot be "
-                f"created earlier ({_show(moment)}).",
+                f"Order {order_id} was placed at {show_utc(order.placed_at)}; its shipment cannot be "
+                f"created earlier ({show_utc(moment)}).",
                 ErrorCode.INVALID_ARGUMENT,
             )
         existing = conn.execute(
@@ -183,7 +95,7 @@ def create_shipment(engine: Engine, *, order_id: int, actor: str, at: datetime |
             raise WorkflowError(
                 f"Order {order_id} already has shipment {existing.id} ({existing.status}); "
                 "move that one on, or cancel it before creating another.",
-                ErrorCode.INVALID_ARGUMENT,
+                ErrorCode.SHIPMENT_ALREADY_OPEN,
             )
         row = conn.execute(
             insert(shipments)
@@ -203,6 +115,8 @@ def create_shipment(engine: Engine, *, order_id: int, actor: str, at: datetime |
         )
         return Shipment(**row._mapping)
 
+    return in_transaction(engine, work)
+
 
 def advance_shipment(
     engine: Engine,
@@ -215,31 +129,27 @@ def advance_shipment(
     note: str | None = None,
     at: datetime | None = None,
     settings: Settings | None = None,
-    cash_on_delivery: bool = False,
+    cash_on_delivery: bool | None = None,
 ) -> Shipment:
     """Move a shipment one step along the transition table at `at` (default
-    now): one shipment_events row, the shipment's status and updated_at, and
-    an audit row, in one transaction. The shipment row is locked, so two
-    clerks moving it at once take turns and the second sees the first's move.
+    now): see move_shipment_on for what is checked and written, in one
+    transaction. The order row (shared) and then the shipment row are locked,
+    so two clerks moving it at once take turns and the second sees the
+    first's move. A cancelled order's shipment can only be cancelled.
 
-    Moving to shipped needs a carrier and a tracking number (trimmed; kept on
-    the shipment afterwards; accepted on that move only) and an order paid in
-    full (paid = total; refunds are not subtracted) unless `cash_on_delivery`
-    is set, or `settings.cash_on_delivery` once Settings has that field
-    (ECC_CASH_ON_DELIVERY). A cancelled order's shipment can only be
-    cancelled. A move dated before the shipment's latest event is refused."""
-    actor = _require_actor(actor)
-    _require_status(to_status)
-    moment = _utc(at)
-    note = _clean(note)
-    cash_on_delivery = cash_on_delivery or bool(getattr(settings, "cash_on_delivery", False))
-    if to_status != "shipped" and (_clean(carrier) or _clean(tracking_number)):
-        raise WorkflowError(
-            f"A carrier and tracking number are entered when a shipment moves to shipped; "
-            f"shipment {shipment_id} is moving to {to_status}.",
-            ErrorCode.INVALID_ARGUMENT,
-        )
-    with transaction(engine) as conn:
+    Moving to shipped needs an order paid in full (paid = total; refunds are
+    not subtracted) unless the shop collects cash on delivery. Which says so,
+    first that is given wins: the `cash_on_delivery` keyword (True or False),
+    then `settings.cash_on_delivery`, then Settings.from_env() (the
+    ECC_CASH_ON_DELIVERY variable) when neither is given."""
+    actor = require_actor(actor)
+    require_status(to_status)
+    if at is not None:
+        require_aware(at, "at")
+    if to_status == "shipped" and cash_on_delivery is None:
+        cash_on_delivery = (settings or Settings.from_env()).cash_on_delivery
+
+    def work(conn: Connection) -> Shipment:
         order_id = conn.execute(select(shipments.c.order_id).where(shipments.c.id == shipment_id)).scalar()
         if order_id is None:
             raise WorkflowError(f"Shipment {shipment_id} does not exist.", ErrorCode.SHIPMENT_NOT_FOUND)
@@ -250,83 +160,106 @@ def advance_shipment(
             .where(orders.c.id == order_id)
             .with_for_update(of=orders, read=True)
         ).one()
-        current = conn.execute(select(shipments).where(shipments.c.id == shipment_id).with_for_update()).one()
-        if not can_move(current.status, to_status):
-            raise WorkflowError(
-                f"Shipment {shipment_id} is {current.status} and cannot move to {to_status}; "
-                f"it can move to: {describe_moves(current.status)}.",
-                ErrorCode.ILLEGAL_SHIPMENT_MOVE,
-            )
+        from_status = conn.execute(
+            select(shipments.c.status).where(shipments.c.id == shipment_id).with_for_update()
+        ).scalar_one()
+        # The table is checked before the order so that a move that is never allowed says so first.
+        require_move(shipment_id, from_status, to_status)
         if order.status == "cancelled" and to_status != "cancelled":
             raise WorkflowError(
                 f"Order {order_id} is cancelled; shipment {shipment_id} can only be cancelled.",
                 ErrorCode.ORDER_CANCELLED,
             )
-        _check_not_before_last_event(conn, shipment_id, moment)
-        values: dict[str, Any] = {"status": to_status, "updated_at": moment}
-        if to_status == "shipped":
-            values |= _shipping_details(shipment_id, carrier, tracking_number)
-            if not can_ship(order.total, order.paid, cash_on_delivery=cash_on_delivery):
-                raise WorkflowError(
-                    f"Order {order_id} has {left_to_pay(order.total, order.paid)} left to pay; "
-                    "it ships once paid in full.",
-                    ErrorCode.ORDER_NOT_PAID,
-                )
-        conn.execute(
-            insert(shipment_events).values(
-                shipment_id=shipment_id, status=to_status, at=moment, actor=actor, note=note
+        if to_status == "shipped" and not can_ship(
+            order.total, order.paid, cash_on_delivery=cash_on_delivery
+        ):
+            raise WorkflowError(
+                f"Order {order_id} has {left_to_pay(order.total, order.paid)} left to pay; "
+                "it ships once paid in full.",
+                ErrorCode.ORDER_NOT_PAID,
             )
-        )
-        row = conn.execute(
-            update(shipments).where(shipments.c.id == shipment_id).values(**values).returning(*shipments.c)
-        ).one()
-        record_audit(
+        return move_shipment_on(
             conn,
+            shipment_id=shipment_id,
+            from_status=from_status,
+            to_status=to_status,
             actor=actor,
-            action="shipment.advanced",
-            entity="shipment",
-            entity_id=shipment_id,
-            details={
-                "order_id": order_id,
-                "from": current.status,
-                "to": to_status,
-                "at": moment.isoformat(),
-                "note": note,
-                "carrier": row.carrier,
-                "tracking_number": row.tracking_number,
-                "cash_on_delivery": cash_on_delivery if to_status == "shipped" else None,
-            },
+            at=at or conn.execute(select(func.now())).scalar_one(),
+            note=note,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            audit_details={"cash_on_delivery": cash_on_delivery} if to_status == "shipped" else None,
         )
-        return Shipment(**row._mapping)
+
+    return in_transaction(engine, work)
 
 
-def _shipping_details(shipment_id: int, carrier: str | None, tracking_number: str | None) -> dict[str, str]:
-    missing = missing_shipping_details(carrier, tracking_number)
-    if missing:
-        raise WorkflowError(
-            f"Shipment {shipment_id} needs a carrier and a tracking number to ship; "
-            f"missing: {' and '.join(missing)}.",
-            ErrorCode.CARRIER_REQUIRED,
-        )
-    return {"carrier": (carrier or "").strip(), "tracking_number": (tracking_number or "").strip()}
-
-
-def _check_not_before_last_event(conn: Connection, shipment_id: int, moment: datetime) -> None:
+def move_shipment_on(
+    conn: Connection,
+    *,
+    shipment_id: int,
+    from_status: str,
+    to_status: str,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+    audit_details: dict[str, object] | None = None,
+) -> Shipment:
+    """Move one shipment on `conn`, inside the caller's transaction; it takes
+    no lock. The caller has locked the order row and then the shipment row
+    (read as `from_status`) and checked what the move means for the order
+    (paid, cancelled). Refused, writing nothing: a move the transition table
+    does not allow, a time before the shipment's last event, shipping details
+    missing on the move to shipped or given on another (see shipping_details).
+    Writes the shipment's status and updated_at (and carrier and tracking
+    number when it ships), one shipment_events row, and a 'shipment.advanced'
+    audit row with `audit_details` added to its details."""
+    actor = require_actor(actor)
+    moment = require_aware(at, "at").astimezone(timezone.utc)
+    note = clean_text(note)
+    require_move(shipment_id, from_status, to_status)
     last = conn.execute(
         select(func.max(shipment_events.c.at)).where(shipment_events.c.shipment_id == shipment_id)
     ).scalar()
-    if last is not None and moment < last:
-        raise WorkflowError(
-            f"Shipment {shipment_id}'s last event is at {_show(last)}; a move at {_show(moment)} "
-            "would be earlier. Enter a time at or after the last event.",
-            ErrorCode.INVALID_ARGUMENT,
+    require_not_before(shipment_id, to_status, last, moment)
+    details = shipping_details(shipment_id, to_status, carrier, tracking_number)
+    conn.execute(
+        insert(shipment_events).values(
+            shipment_id=shipment_id, status=to_status, at=moment, actor=actor, note=note
         )
+    )
+    row = conn.execute(
+        update(shipments)
+        .where(shipments.c.id == shipment_id)
+        .values(status=to_status, updated_at=moment, **details)
+        .returning(*shipments.c)
+    ).one()
+    record_audit(
+        conn,
+        actor=actor,
+        action="shipment.advanced",
+        entity="shipment",
+        entity_id=shipment_id,
+        details={
+            "order_id": row.order_id,
+            "from": from_status,
+            "to": to_status,
+            "at": moment.isoformat(),
+            "note": note,
+            "carrier": row.carrier,
+            "tracking_number": row.tracking_number,
+            **(audit_details or {}),
+        },
+    )
+    return Shipment(**row._mapping)
 
 
 def shipment_timeline(engine: Engine, shipment_id: int) -> list[ShipmentEvent]:
     """Every event of a shipment, oldest first (ties in time keep the order
     they were written in). An unknown shipment is refused."""
-    with transaction(engine) as conn:
+    with engine.connect() as conn:
         if conn.execute(select(shipments.c.id).where(shipments.c.id == shipment_id)).first() is None:
             raise WorkflowError(f"Shipment {shipment_id} does not exist.", ErrorCode.SHIPMENT_NOT_FOUND)
         rows = conn.execute(

@@ -169,7 +169,7 @@ def test_a_receipt_at_a_naive_time_is_refused(db_engine, product_with_10_in_stoc
             at=datetime(2024, 5, 1, 9, 0),
         ),
         ErrorCode.INVALID_ARGUMENT,
-        "The time 2024-05-01 09:00:00 has no time zone; give it in UTC (or with its offset).",
+        "at 2024-05-01T09:00:00 has no time zone; pass a timezone-aware time (e.g. in UTC).",
     )
 
 

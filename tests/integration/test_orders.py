@@ -13,7 +13,8 @@ from workflow.balances import PaymentState, order_balances_for
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.orders import OrderLine, cancel_order, place_order
 from workflow.payments import record_payment, record_refund
-from workflow.tables import audit_log, order_items, products, stock_movements
+from workflow.shipments import advance_shipment, create_shipment, shipment_timeline
+from workflow.tables import audit_log, order_items, products, shipment_events, shipments, stock_movements
 
 
 def stock(shop: Shop, product: int) -> int:
@@ -161,3 +162,51 @@ def test_a_naive_time_is_refused(shop: Shop):
     with pytest.raises(WorkflowError, match="has no time zone") as caught:
         shop.order(shop.ann, (shop.mug, 1), placed_at=T0.replace(tzinfo=None))
     assert caught.value.code is ErrorCode.INVALID_ARGUMENT
+
+
+def shipment_rows(shop: Shop) -> tuple:
+    with shop.engine.connect() as conn:
+        return (
+            conn.execute(select(shipments).order_by(shipments.c.id)).all(),
+            conn.execute(select(shipment_events).order_by(shipment_events.c.id)).all(),
+        )
+
+
+def test_cancelling_an_order_before_its_pending_shipments_last_event_is_refused_and_writes_nothing(
+    shop: Shop,
+):
+    order = shop.order(shop.ann, (shop.mug, 2))
+    shipment = create_shipment(shop.engine, order_id=order.id, actor="ann", at=T0 + timedelta(hours=3))
+    before = (count_rows(shop), shipment_rows(shop))
+    with pytest.raises(WorkflowError) as caught:
+        cancel_order(shop.engine, order_id=order.id, actor="clerk", at=T0 + timedelta(hours=2))
+    assert caught.value.code is ErrorCode.EVENT_OUT_OF_ORDER
+    assert caught.value.message == (
+        f"Shipment {shipment.id}'s last event is at 2026-03-02 12:00:00 UTC; moving it to cancelled at "
+        "2026-03-02 11:00:00 UTC would put it earlier. Enter a time at or after the last event."
+    )
+    assert (count_rows(shop), shipment_rows(shop)) == before
+    assert order_balances_for(shop.engine, [order.id])[0].status == "placed"
+    assert stock(shop, shop.mug) == 98
+
+
+def test_cancelling_an_order_cancels_its_packed_shipment_with_an_event_by_the_same_clerk(shop: Shop):
+    order = shop.order(shop.ann, (shop.mug, 2))
+    shipment = create_shipment(shop.engine, order_id=order.id, actor="ann", at=T0 + timedelta(hours=1))
+    advance_shipment(
+        shop.engine, shipment_id=shipment.id, to_status="packed", actor="ann", at=T0 + timedelta(hours=2)
+    )
+    cancel_order(shop.engine, order_id=order.id, actor="clerk", at=T0 + timedelta(hours=2))
+    last = shipment_timeline(shop.engine, shipment.id)[-1]
+    assert (last.status, last.at, last.actor, last.note) == (
+        "cancelled",
+        T0 + timedelta(hours=2),
+        "clerk",
+        "order cancelled",
+    )
+    [stored] = shipment_rows(shop)[0]
+    assert (stored.status, stored.updated_at) == ("cancelled", T0 + timedelta(hours=2))
+    with shop.engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action, audit_log.c.actor).order_by(audit_log.c.id)).all()
+    assert actions[-2:] == [("shipment.advanced", "clerk"), ("order.cancelled", "clerk")]
+    assert stock(shop, shop.mug) == 100

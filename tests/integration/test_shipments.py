@@ -13,14 +13,9 @@ import pytest
 from sqlalchemy import Engine, func, insert, select, text, update
 
 from workflow.errors import ErrorCode, WorkflowError
-from workflow.shipments import (
-    STATUSES,
-    Shipment,
-    advance_shipment,
-    allowed_moves,
-    create_shipment,
-    shipment_timeline,
-)
+from workflow.settings import Settings
+from workflow.shipment_rules import STATUSES, allowed_moves
+from workflow.shipments import Shipment, advance_shipment, create_shipment, shipment_timeline
 from workflow.tables import (
     audit_log,
     customers,
@@ -155,6 +150,20 @@ def _bring_to(engine: Engine, shipment_id: int, status: str) -> datetime:
     return at
 
 
+def _ship(engine: Engine, shipment_id: int, at: datetime, **kw) -> Shipment:
+    """Bob ships a packed shipment with DHL, tracking number JD0001, at `at`."""
+    return advance_shipment(
+        engine,
+        shipment_id=shipment_id,
+        to_status="shipped",
+        actor="bob",
+        carrier="DHL",
+        tracking_number="JD0001",
+        at=at,
+        **kw,
+    )
+
+
 def _snapshot(engine: Engine, shipment_id: int) -> tuple:
     """Everything a move could write: the shipment row, its events, the audit log."""
     with engine.connect() as conn:
@@ -214,7 +223,7 @@ def test_creating_a_second_shipment_while_one_is_open_is_refused_naming_it(db_en
     order_id = shipment_pending.order_id
     _refused(
         lambda: create_shipment(db_engine, order_id=order_id, actor="ann", at=T0),
-        ErrorCode.INVALID_ARGUMENT,
+        ErrorCode.SHIPMENT_ALREADY_OPEN,
         f"Order {order_id} already has shipment {shipment_pending.id} (pending); "
         "move that one on, or cancel it before creating another.",
     )
@@ -367,43 +376,55 @@ def test_a_carrier_given_on_a_move_other_than_shipping_is_refused(db_engine, shi
     ("order_fixture", "left"), [("order_unpaid", "30.00"), ("order_partially_paid", "12.50")]
 )
 def test_shipping_an_order_not_paid_in_full_is_refused_with_the_balance_and_writes_nothing(
-    db_engine, request, order_fixture, left
+    db_engine, request, monkeypatch, order_fixture, left
 ):
+    monkeypatch.delenv("ECC_CASH_ON_DELIVERY", raising=False)
     order_id = request.getfixturevalue(order_fixture)
     shipment = create_shipment(db_engine, order_id=order_id, actor="ann", at=T0)
     at = _bring_to(db_engine, shipment.id, "packed") + HOUR
     before = _snapshot(db_engine, shipment.id)
     _refused(
-        lambda: advance_shipment(
-            db_engine,
-            shipment_id=shipment.id,
-            to_status="shipped",
-            actor="bob",
-            carrier="DHL",
-            tracking_number="JD0001",
-            at=at,
-        ),
+        lambda: _ship(db_engine, shipment.id, at),
         ErrorCode.ORDER_NOT_PAID,
         f"Order {order_id} has {left} left to pay; it ships once paid in full.",
     )
     assert _snapshot(db_engine, shipment.id) == before
 
 
-@pytest.mark.parametrize("order_fixture", ["order_unpaid", "order_partially_paid"])
-def test_an_order_not_paid_in_full_ships_when_cash_on_delivery_is_on(db_engine, request, order_fixture):
-    shipment = create_shipment(db_engine, order_id=request.getfixturevalue(order_fixture), actor="ann", at=T0)
+@pytest.mark.parametrize(
+    ("order_fixture", "keyword", "setting", "env", "ships"),
+    [
+        ("order_unpaid", True, False, "false", True),  # the keyword wins over settings and environment
+        ("order_partially_paid", True, None, "false", True),
+        ("order_unpaid", False, True, "true", False),
+        ("order_unpaid", None, True, "false", True),  # settings when no keyword
+        ("order_unpaid", None, False, "true", False),  # settings win over the environment
+        ("order_unpaid", None, None, "true", True),  # ECC_CASH_ON_DELIVERY when neither is given
+    ],
+)
+def test_an_order_not_paid_in_full_ships_when_cash_on_delivery_is_on_by_keyword_then_settings_then_env(
+    db_engine, request, monkeypatch, order_fixture, keyword, setting, env, ships
+):
+    monkeypatch.setenv("ECC_CASH_ON_DELIVERY", env)
+    settings = None if setting is None else Settings.from_env({"ECC_CASH_ON_DELIVERY": str(setting)})
+    order_id = request.getfixturevalue(order_fixture)
+    shipment = create_shipment(db_engine, order_id=order_id, actor="ann", at=T0)
     at = _bring_to(db_engine, shipment.id, "packed") + HOUR
-    shipped = advance_shipment(
-        db_engine,
-        shipment_id=shipment.id,
-        to_status="shipped",
-        actor="bob",
-        carrier="DHL",
-        tracking_number="JD0001",
-        at=at,
-        cash_on_delivery=True,
-    )
-    assert shipped.status == "shipped"
+
+    def ship() -> Shipment:
+        return _ship(db_engine, shipment.id, at, settings=settings, cash_on_delivery=keyword)
+
+    if not ships:
+        _refused(
+            ship,
+            ErrorCode.ORDER_NOT_PAID,
+            f"Order {order_id} has 30.00 left to pay; it ships once paid in full.",
+        )
+        return
+    assert ship().status == "shipped"
+    with db_engine.connect() as conn:
+        audit = conn.execute(select(audit_log).order_by(audit_log.c.id.desc())).first()
+    assert (audit.details["to"], audit.details["cash_on_delivery"]) == ("shipped", True)
 
 
 def test_the_shipment_of_an_order_cancelled_behind_it_can_only_be_cancelled(db_engine, shipment_pending):
@@ -434,10 +455,11 @@ def test_a_move_dated_before_the_last_event_is_refused(db_engine, shipment_pendi
         lambda: advance_shipment(
             db_engine, shipment_id=shipment_pending.id, to_status="cancelled", actor="ann", at=T0 + HOUR
         ),
-        ErrorCode.INVALID_ARGUMENT,
-        f"Shipment {shipment_pending.id}'s last event is at 2024-05-01 11:00:00 UTC; a move at "
-        "2024-05-01 10:00:00 UTC would be earlier. Enter a time at or after the last event.",
+        ErrorCode.EVENT_OUT_OF_ORDER,
+        f"Shipment {shipment_pending.id}'s last event is at 2024-05-01 11:00:00 UTC; moving it to "
+        "cancelled at 2024-05-01 10:00:00 UTC would put it earlier. Enter a time at or after the last event.",
     )
+    assert [e.status for e in shipment_timeline(db_engine, shipment_pending.id)] == ["pending", "packed"]
 
 
 def test_a_naive_time_is_refused(db_engine, shipment_pending):
@@ -450,7 +472,7 @@ def test_a_naive_time_is_refused(db_engine, shipment_pending):
             at=datetime(2024, 5, 1, 10, 0),
         ),
         ErrorCode.INVALID_ARGUMENT,
-        "The time 2024-05-01 10:00:00 has no time zone; give it in UTC (or with its offset).",
+        "at 2024-05-01T10:00:00 has no time zone; pass a timezone-aware time (e.g. in UTC).",
     )
 
 

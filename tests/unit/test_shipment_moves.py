@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from workflow.errors import ErrorCode, WorkflowError
-from workflow.shipments import (
+from workflow.shipment_rules import (
     STATUSES,
     allowed_moves,
     can_move,
@@ -15,6 +16,9 @@ from workflow.shipments import (
     describe_moves,
     left_to_pay,
     missing_shipping_details,
+    require_move,
+    require_not_before,
+    shipping_details,
 )
 
 LEGAL = {
@@ -91,3 +95,40 @@ def test_blank_carrier_or_tracking_number_counts_as_missing():
     assert missing_shipping_details("  ", "JD0001") == ("carrier",)
     assert missing_shipping_details("DHL", None) == ("tracking number",)
     assert missing_shipping_details(None, " ") == ("carrier", "tracking number")
+
+
+def test_require_move_names_the_moves_that_are_allowed():
+    require_move(7, "pending", "packed")
+    with pytest.raises(WorkflowError) as caught:
+        require_move(7, "pending", "shipped")
+    assert caught.value.code is ErrorCode.ILLEGAL_SHIPMENT_MOVE
+    assert caught.value.message == (
+        "Shipment 7 is pending and cannot move to shipped; it can move to: packed, cancelled."
+    )
+
+
+def test_a_move_at_or_after_the_last_event_is_in_order_and_an_earlier_one_is_refused():
+    last = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+    require_not_before(7, "packed", None, last)
+    require_not_before(7, "packed", last, last)
+    with pytest.raises(WorkflowError) as caught:
+        require_not_before(7, "cancelled", last, last - timedelta(hours=1))
+    assert caught.value.code is ErrorCode.EVENT_OUT_OF_ORDER
+    assert caught.value.message == (
+        "Shipment 7's last event is at 2024-05-01 11:00:00 UTC; moving it to cancelled at "
+        "2024-05-01 10:00:00 UTC would put it earlier. Enter a time at or after the last event."
+    )
+
+
+def test_shipping_details_are_trimmed_on_the_move_to_shipped_and_refused_on_any_other():
+    assert shipping_details(7, "shipped", " DHL ", "JD0001 ") == {
+        "carrier": "DHL",
+        "tracking_number": "JD0001",
+    }
+    assert shipping_details(7, "packed", None, "  ") == {}
+    with pytest.raises(WorkflowError) as caught:
+        shipping_details(7, "shipped", "DHL", None)
+    assert caught.value.code is ErrorCode.CARRIER_REQUIRED
+    with pytest.raises(WorkflowError) as caught:
+        shipping_details(7, "packed", "DHL", None)
+    assert caught.value.code is ErrorCode.INVALID_ARGUMENT
