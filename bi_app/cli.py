@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine, func, select
 
 from workflow import tables
+from workflow.calendar import sync_business_timezone
 from workflow.db import make_engine
 from workflow.errors import WorkflowError
 from workflow.migrations import upgrade
@@ -119,7 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _upgrade(engine: Engine) -> None:
+def _upgrade(engine: Engine, settings: Settings) -> None:
+    """Apply pending schema changes, then make the database count days in
+    ECC_TIMEZONE (a change rebuilds the daily rollups)."""
     result = upgrade(engine)
     if result.applied:
         print(f"Schema: applied {', '.join(result.applied)}.")
@@ -129,23 +132,25 @@ def _upgrade(engine: Engine) -> None:
         print(
             f"warning: {name} changed after it was applied; put changes in a new migration.", file=sys.stderr
         )
+    if sync_business_timezone(engine, settings.business_timezone):
+        print(f"Business days now count in {settings.business_timezone}; daily rollups rebuilt.")
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    _upgrade(make_engine(settings))
+    _upgrade(make_engine(settings), settings)
     return 0
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings)
-    _upgrade(engine)
+    _upgrade(engine, settings)
     _seed(engine, args)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings)
-    _upgrade(engine)
+    _upgrade(engine, settings)
     with engine.connect() as conn:
         existing = conn.execute(select(func.count()).select_from(tables.orders)).scalar_one()
     if existing:

@@ -213,6 +213,10 @@ CREATE TABLE order_balances (
     CONSTRAINT order_balances_refund_within_paid CHECK (refunded <= paid)
 );
 CREATE INDEX order_balances_customer_idx ON order_balances (customer_id);
+-- The few orders that need attention (not fully paid, or refunded), for the
+-- KPI cards and state counts; the fully paid majority is counted by difference.
+CREATE INDEX order_balances_attention_idx ON order_balances (order_id)
+    WHERE paid < total OR refunded > 0;
 
 CREATE FUNCTION order_balances_open() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -285,6 +289,224 @@ CREATE FUNCTION payment_state(
         ELSE 'unpaid'
     END
 $$;
+
+-- Daily rollups for the dashboard ----------------------------------------
+-- A dashboard call reads these (a few thousand rows), never the millions of
+-- items. Days are counted in the business time zone kept in
+-- business_calendar (ecc sets it from ECC_TIMEZONE and then rebuilds the
+-- rollups). Statement-level triggers keep them current in the transaction of
+-- each write. Booked figures exclude cancelled orders: a cancellation takes
+-- its order back out of the day it was placed. Cash counts payments and
+-- refunds on the day they were received. Rows are grouped by the customer's
+-- country and the product's category as they are when the rows are written;
+-- rebuild_rollups() recomputes everything from the raw rows.
+
+CREATE TABLE business_calendar (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    timezone   text    NOT NULL DEFAULT 'UTC'
+);
+INSERT INTO business_calendar DEFAULT VALUES;
+
+-- Booked sales by day, customer country and product category.
+CREATE TABLE sales_daily (
+    day          date          NOT NULL,
+    country      char(2)       NOT NULL,
+    category     text          NOT NULL,
+    quantity     bigint        NOT NULL DEFAULT 0,
+    revenue      numeric(12,2) NOT NULL DEFAULT 0,
+    cost         numeric(12,2) NOT NULL DEFAULT 0,
+    order_count  integer       NOT NULL DEFAULT 0,  -- orders with an item in this category
+    PRIMARY KEY (day, country, category)
+);
+
+-- Orders booked (placed, not cancelled) by day and customer country.
+CREATE TABLE orders_daily (
+    day          date    NOT NULL,
+    country      char(2) NOT NULL,
+    order_count  integer NOT NULL DEFAULT 0,
+    revenue      numeric(12,2) NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, country)
+);
+
+-- Per product and day: what was booked (at the items' prices and costs) and
+-- the net stock movement, for turnover and days of inventory.
+CREATE TABLE product_daily (
+    day          date          NOT NULL,
+    product_id   bigint        NOT NULL REFERENCES products (id),
+    sold_qty     bigint        NOT NULL DEFAULT 0,
+    revenue      numeric(12,2) NOT NULL DEFAULT 0,
+    cogs         numeric(12,2) NOT NULL DEFAULT 0,
+    stock_delta  bigint        NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, product_id)
+);
+CREATE INDEX product_daily_product_day_idx ON product_daily (product_id, day);
+
+-- Cash received and given back by day and customer country.
+CREATE TABLE cash_daily (
+    day        date          NOT NULL,
+    country    char(2)       NOT NULL,
+    collected  numeric(12,2) NOT NULL DEFAULT 0,
+    refunded   numeric(12,2) NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, country)
+);
+
+-- Add (sign 1) or take out (sign -1) the given items of placed orders.
+-- Sums come from exactly these items, so it does not matter how many
+-- statements an order's items arrive in. sales_daily.order_count counts an
+-- order once per category: only where none of its earlier items (lower id)
+-- is of that category.
+CREATE FUNCTION rollups_apply_items(item_ids bigint[], sign integer) RETURNS void
+LANGUAGE sql AS $$
+    WITH facts AS (
+        SELECT (o.placed_at AT TIME ZONE bc.timezone)::date AS day, c.country, p.category,
+               i.id, i.product_id, i.order_id, i.quantity,
+               i.quantity * i.unit_price AS revenue, i.quantity * i.unit_cost AS cost
+          FROM order_items AS i
+          JOIN orders AS o ON o.id = i.order_id
+          JOIN customers AS c ON c.id = o.customer_id
+          JOIN products AS p ON p.id = i.product_id
+         CROSS JOIN business_calendar AS bc
+         WHERE i.id = ANY (item_ids)
+    ), first_in_category AS (
+        SELECT f.day, f.country, f.category, f.order_id, min(f.id) AS first_id
+          FROM facts AS f GROUP BY 1, 2, 3, 4
+    ), new_in_category AS (
+        SELECT day, country, category, count(*) AS orders
+          FROM first_in_category AS n
+         WHERE NOT EXISTS (SELECT 1 FROM order_items AS e JOIN products AS ep ON ep.id = e.product_id
+                            WHERE e.order_id = n.order_id AND e.id < n.first_id AND ep.category = n.category)
+         GROUP BY 1, 2, 3
+    ), by_category AS (
+        INSERT INTO sales_daily AS t (day, country, category, quantity, revenue, cost, order_count)
+        SELECT f.day, f.country, f.category, sign * sum(f.quantity), sign * sum(f.revenue), sign * sum(f.cost),
+               sign * coalesce(max(n.orders), 0)
+          FROM facts AS f
+          LEFT JOIN new_in_category AS n USING (day, country, category)
+         GROUP BY f.day, f.country, f.category
+        ON CONFLICT (day, country, category) DO UPDATE
+           SET quantity = t.quantity + EXCLUDED.quantity, revenue = t.revenue + EXCLUDED.revenue,
+               cost = t.cost + EXCLUDED.cost, order_count = t.order_count + EXCLUDED.order_count
+    ), by_product AS (
+        INSERT INTO product_daily AS t (day, product_id, sold_qty, revenue, cogs)
+        SELECT day, product_id, sign * sum(quantity), sign * sum(revenue), sign * sum(cost)
+          FROM facts GROUP BY day, product_id
+        ON CONFLICT (day, product_id) DO UPDATE
+           SET sold_qty = t.sold_qty + EXCLUDED.sold_qty, revenue = t.revenue + EXCLUDED.revenue,
+               cogs = t.cogs + EXCLUDED.cogs
+    ), by_country AS (
+        INSERT INTO orders_daily AS t (day, country, revenue)
+        SELECT day, country, sign * sum(revenue) FROM facts GROUP BY day, country
+        ON CONFLICT (day, country) DO UPDATE SET revenue = t.revenue + EXCLUDED.revenue
+    )
+    SELECT  -- the inserts above run to completion whether or not they are read
+$$;
+
+-- Count (sign 1) or uncount (sign -1) the given orders on the day they were placed.
+CREATE FUNCTION rollups_count_orders(order_ids bigint[], sign integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO orders_daily AS t (day, country, order_count)
+    SELECT (o.placed_at AT TIME ZONE bc.timezone)::date, c.country, sign * count(*)
+      FROM orders AS o JOIN customers AS c ON c.id = o.customer_id CROSS JOIN business_calendar AS bc
+     WHERE o.id = ANY (order_ids)
+     GROUP BY 1, 2
+    ON CONFLICT (day, country) DO UPDATE SET order_count = t.order_count + EXCLUDED.order_count
+$$;
+
+-- Add or take out whole orders: their count and all their items.
+CREATE FUNCTION rollups_apply_orders(order_ids bigint[], sign integer) RETURNS void
+LANGUAGE sql AS $$
+    SELECT rollups_count_orders(order_ids, sign);
+    SELECT rollups_apply_items(ARRAY(SELECT id FROM order_items WHERE order_id = ANY (order_ids)), sign);
+$$;
+
+CREATE FUNCTION rollups_apply_movements(movement_ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO product_daily AS t (day, product_id, stock_delta)
+    SELECT (m.at AT TIME ZONE bc.timezone)::date, m.product_id, sum(m.quantity_delta)
+      FROM stock_movements AS m CROSS JOIN business_calendar AS bc
+     WHERE m.id = ANY (movement_ids)
+     GROUP BY 1, 2
+    ON CONFLICT (day, product_id) DO UPDATE SET stock_delta = t.stock_delta + EXCLUDED.stock_delta
+$$;
+
+CREATE FUNCTION rollups_apply_payments(payment_ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO cash_daily AS t (day, country, collected, refunded)
+    SELECT (p.received_at AT TIME ZONE bc.timezone)::date, c.country,
+           coalesce(sum(p.amount) FILTER (WHERE p.kind = 'payment'), 0),
+           coalesce(sum(p.amount) FILTER (WHERE p.kind = 'refund'), 0)
+      FROM payments AS p CROSS JOIN business_calendar AS bc
+      JOIN customers AS c ON c.id = p.customer_id
+     WHERE p.id = ANY (payment_ids)
+     GROUP BY 1, 2
+    ON CONFLICT (day, country) DO UPDATE
+       SET collected = t.collected + EXCLUDED.collected, refunded = t.refunded + EXCLUDED.refunded
+$$;
+
+CREATE FUNCTION rollups_on_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollups_count_orders(ARRAY(SELECT id FROM new_orders WHERE status = 'placed'), 1);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rollups_on_orders
+    AFTER INSERT ON orders
+    REFERENCING NEW TABLE AS new_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION rollups_on_orders();
+
+CREATE FUNCTION rollups_on_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollups_apply_items(ARRAY(
+        SELECT n.id FROM new_items AS n JOIN orders AS o ON o.id = n.order_id WHERE o.status = 'placed'), 1);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rollups_on_items
+    AFTER INSERT ON order_items
+    REFERENCING NEW TABLE AS new_items
+    FOR EACH STATEMENT EXECUTE FUNCTION rollups_on_items();
+
+CREATE FUNCTION rollups_on_order_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollups_apply_orders(ARRAY(
+        SELECT n.id FROM new_orders AS n JOIN old_orders AS o USING (id)
+         WHERE o.status = 'placed' AND n.status = 'cancelled'), -1);
+    PERFORM rollups_apply_orders(ARRAY(
+        SELECT n.id FROM new_orders AS n JOIN old_orders AS o USING (id)
+         WHERE o.status = 'cancelled' AND n.status = 'placed'), 1);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rollups_on_order_status
+    AFTER UPDATE ON orders
+    REFERENCING OLD TABLE AS old_orders NEW TABLE AS new_orders
+    FOR EACH STATEMENT EXECUTE FUNCTION rollups_on_order_status();
+
+CREATE FUNCTION rollups_on_movements() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollups_apply_movements(ARRAY(SELECT id FROM new_movements));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rollups_on_movements
+    AFTER INSERT ON stock_movements
+    REFERENCING NEW TABLE AS new_movements
+    FOR EACH STATEMENT EXECUTE FUNCTION rollups_on_movements();
+
+CREATE FUNCTION rollups_on_payments() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollups_apply_payments(ARRAY(SELECT id FROM new_payments));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER rollups_on_payments
+    AFTER INSERT ON payments
+    REFERENCING NEW TABLE AS new_payments
+    FOR EACH STATEMENT EXECUTE FUNCTION rollups_on_payments();
+
+-- Recompute every rollup from the raw rows (after a time zone change).
+CREATE FUNCTION rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE sales_daily, orders_daily, product_daily, cash_daily;
+    PERFORM rollups_apply_orders(ARRAY(SELECT id FROM orders WHERE status = 'placed'), 1);
+    PERFORM rollups_apply_movements(ARRAY(SELECT id FROM stock_movements));
+    PERFORM rollups_apply_payments(ARRAY(SELECT id FROM payments));
+END $$;
 
 -- People and traceability ------------------------------------------------
 

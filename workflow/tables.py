@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -145,6 +146,54 @@ order_balances = Table(
     Column("customer_id", BigInteger, nullable=False),
     Column("total", Money, nullable=False),
     Column("paid", Money, nullable=False),
+    Column("refunded", Money, nullable=False),
+)
+
+business_calendar = Table(
+    "business_calendar",
+    metadata,
+    Column("singleton", Boolean, primary_key=True),
+    Column("timezone", Text, nullable=False),
+)
+
+sales_daily = Table(
+    "sales_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("country", CHAR(2), primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("revenue", Money, nullable=False),
+    Column("cost", Money, nullable=False),
+    Column("order_count", Integer, nullable=False),
+)
+
+orders_daily = Table(
+    "orders_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("country", CHAR(2), primary_key=True),
+    Column("order_count", Integer, nullable=False),
+    Column("revenue", Money, nullable=False),
+)
+
+product_daily = Table(
+    "product_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("product_id", BigInteger, primary_key=True),
+    Column("sold_qty", BigInteger, nullable=False),
+    Column("revenue", Money, nullable=False),
+    Column("cogs", Money, nullable=False),
+    Column("stock_delta", BigInteger, nullable=False),
+)
+
+cash_daily = Table(
+    "cash_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("country", CHAR(2), primary_key=True),
+    Column("collected", Money, nullable=False),
     Column("refunded", Money, nullable=False),
 )
 

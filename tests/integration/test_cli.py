@@ -93,3 +93,18 @@ def test_db_upgrade_applies_the_schema_then_reports_nothing_to_do(fresh_database
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar() == 1
     engine.dispose()
+
+
+def test_db_upgrade_makes_the_database_count_days_in_the_business_time_zone(
+    fresh_database, monkeypatch, capsys
+):
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    monkeypatch.setenv("ECC_TIMEZONE", "Europe/Berlin")
+    assert main(["db", "upgrade"]) == 0
+    assert "Business days now count in Europe/Berlin; daily rollups rebuilt." in capsys.readouterr().out
+    engine = create_engine(fresh_database)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT timezone FROM business_calendar")).scalar() == "Europe/Berlin"
+    engine.dispose()
+    assert main(["db", "upgrade"]) == 0
+    assert "Business days" not in capsys.readouterr().out

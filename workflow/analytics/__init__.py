@@ -1,0 +1,22 @@
+"""Figures for the dashboard, the exports and the benchmarks: the one place
+they come from. Every function takes a Filters value (date range in business
+days, categories, countries) and reads the daily rollups, not the raw items."""
+
+from workflow.analytics.filters import Filters
+from workflow.analytics.fulfilment import shipment_status_counts, stage_durations, stuck_shipments
+from workflow.analytics.kpis import KpiComparison, Kpis, kpis
+from workflow.analytics.revenue import daily_revenue
+from workflow.analytics.turnover import turnover_by_category, turnover_by_product
+
+__all__ = [
+    "Filters",
+    "KpiComparison",
+    "Kpis",
+    "daily_revenue",
+    "kpis",
+    "shipment_status_counts",
+    "stage_durations",
+    "stuck_shipments",
+    "turnover_by_category",
+    "turnover_by_product",
+]
