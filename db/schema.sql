@@ -361,12 +361,12 @@ LANGUAGE sql AS $$
         SELECT (o.placed_at AT TIME ZONE bc.timezone)::date AS day, c.country, p.category,
                i.id, i.product_id, i.order_id, i.quantity,
                i.quantity * i.unit_price AS revenue, i.quantity * i.unit_cost AS cost
-          FROM order_items AS i
+          FROM unnest(item_ids) AS wanted (id)
+          JOIN order_items AS i ON i.id = wanted.id
           JOIN orders AS o ON o.id = i.order_id
           JOIN customers AS c ON c.id = o.customer_id
           JOIN products AS p ON p.id = i.product_id
          CROSS JOIN business_calendar AS bc
-         WHERE i.id = ANY (item_ids)
     ), first_in_category AS (
         SELECT f.day, f.country, f.category, f.order_id, min(f.id) AS first_id
           FROM facts AS f GROUP BY 1, 2, 3, 4
@@ -406,8 +406,10 @@ CREATE FUNCTION rollups_count_orders(order_ids bigint[], sign integer) RETURNS v
 LANGUAGE sql AS $$
     INSERT INTO orders_daily AS t (day, country, order_count)
     SELECT (o.placed_at AT TIME ZONE bc.timezone)::date, c.country, sign * count(*)
-      FROM orders AS o JOIN customers AS c ON c.id = o.customer_id CROSS JOIN business_calendar AS bc
-     WHERE o.id = ANY (order_ids)
+      FROM unnest(order_ids) AS wanted (id)
+      JOIN orders AS o ON o.id = wanted.id
+      JOIN customers AS c ON c.id = o.customer_id
+     CROSS JOIN business_calendar AS bc
      GROUP BY 1, 2
     ON CONFLICT (day, country) DO UPDATE SET order_count = t.order_count + EXCLUDED.order_count
 $$;
@@ -416,15 +418,17 @@ $$;
 CREATE FUNCTION rollups_apply_orders(order_ids bigint[], sign integer) RETURNS void
 LANGUAGE sql AS $$
     SELECT rollups_count_orders(order_ids, sign);
-    SELECT rollups_apply_items(ARRAY(SELECT id FROM order_items WHERE order_id = ANY (order_ids)), sign);
+    SELECT rollups_apply_items(ARRAY(
+        SELECT i.id FROM unnest(order_ids) AS wanted (id) JOIN order_items AS i ON i.order_id = wanted.id), sign);
 $$;
 
 CREATE FUNCTION rollups_apply_movements(movement_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO product_daily AS t (day, product_id, stock_delta)
     SELECT (m.at AT TIME ZONE bc.timezone)::date, m.product_id, sum(m.quantity_delta)
-      FROM stock_movements AS m CROSS JOIN business_calendar AS bc
-     WHERE m.id = ANY (movement_ids)
+      FROM unnest(movement_ids) AS wanted (id)
+      JOIN stock_movements AS m ON m.id = wanted.id
+     CROSS JOIN business_calendar AS bc
      GROUP BY 1, 2
     ON CONFLICT (day, product_id) DO UPDATE SET stock_delta = t.stock_delta + EXCLUDED.stock_delta
 $$;
@@ -435,9 +439,10 @@ LANGUAGE sql AS $$
     SELECT (p.received_at AT TIME ZONE bc.timezone)::date, c.country,
            coalesce(sum(p.amount) FILTER (WHERE p.kind = 'payment'), 0),
            coalesce(sum(p.amount) FILTER (WHERE p.kind = 'refund'), 0)
-      FROM payments AS p CROSS JOIN business_calendar AS bc
+      FROM unnest(payment_ids) AS wanted (id)
+      JOIN payments AS p ON p.id = wanted.id
       JOIN customers AS c ON c.id = p.customer_id
-     WHERE p.id = ANY (payment_ids)
+     CROSS JOIN business_calendar AS bc
      GROUP BY 1, 2
     ON CONFLICT (day, country) DO UPDATE
        SET collected = t.collected + EXCLUDED.collected, refunded = t.refunded + EXCLUDED.refunded

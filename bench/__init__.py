@@ -1,0 +1,1 @@
+"""Benchmarks: each figure beside a raw baseline measured in the same run."""
