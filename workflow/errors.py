@@ -47,6 +47,17 @@ class ErrorCode(str, Enum):
     EVENT_OUT_OF_ORDER = "event_out_of_order"
     # inventory
     STOCK_BELOW_ZERO = "stock_below_zero"
+    # imports
+    IMPORT_FILE_UNREADABLE = "import_file_unreadable"
+    IMPORT_NOT_CSV = "import_not_csv"
+    IMPORT_MIXED_ENCODINGS = "import_mixed_encodings"
+    IMPORT_NO_ROWS = "import_no_rows"
+    IMPORT_MISSING_COLUMNS = "import_missing_columns"
+    IMPORT_ALREADY_DONE = "import_already_done"
+    IMPORT_OVER_THRESHOLD = "import_over_threshold"
+    IMPORT_REPORT_UNWRITABLE = "import_report_unwritable"
+    IMPORT_BUSY = "import_busy"
+    IMPORT_LOAD_FAILED = "import_load_failed"
 
 
 class WorkflowError(Exception):

@@ -1,0 +1,282 @@
+"""Bulk customer import: the loading side (validation lives at the edge, in etl).
+
+`import_customers` takes batches of rows that have already passed validation
+and writes them in ONE transaction: each batch is COPYed into a temporary
+staging table and upserted into customers with
+`INSERT ... ON CONFLICT ((lower(email))) DO UPDATE`, the import_runs row and
+the audit entry are added, and the transaction commits only if the share of
+rejected rows is within the limit and this is not a dry run. Otherwise
+everything is rolled back and only the import_runs row is written, with the
+outcome (dry_run, over_threshold or failed) and zero rows inserted or updated.
+
+Included in an update: full_name, country, and phone when the file gives one
+(an empty phone keeps the stored one). Excluded: the stored e-mail's spelling
+(the key, compared case-insensitively) and created_at. A row whose values
+equal the stored ones is left alone (counted as unchanged), so importing the
+same file twice changes nothing the second time.
+
+Nothing here logs, stores or raises a message containing a row's values: the
+database's DETAIL lines (which quote the key) are never passed on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import psycopg
+from psycopg import errors as pg_errors
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import DBAPIError, ProgrammingError
+
+from workflow.audit import record_audit
+from workflow.db import transaction
+from workflow.errors import ErrorCode, WorkflowError
+from workflow.tables import import_runs
+
+KIND = "customers"
+COLUMNS = ("email", "full_name", "phone", "country")
+_LOCK_KEY = 0x0ECC_1C  # one customer import at a time (pg_try_advisory_xact_lock)
+
+_STAGING = """
+CREATE TEMPORARY TABLE import_customer_batch (
+    email text NOT NULL, full_name text NOT NULL, phone text, country text NOT NULL
+) ON COMMIT DROP
+"""
+_UPSERT = """
+WITH upserted AS (
+    INSERT INTO customers AS c (email, full_name, phone, country)
+    SELECT email, full_name, phone, country FROM import_customer_batch
+    ON CONFLICT ((lower(email))) DO UPDATE
+       SET full_name = EXCLUDED.full_name,
+           phone = COALESCE(EXCLUDED.phone, c.phone),
+           country = EXCLUDED.country
+     WHERE (c.full_name, c.phone, c.country)
+           IS DISTINCT FROM (EXCLUDED.full_name, COALESCE(EXCLUDED.phone, c.phone), EXCLUDED.country)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+"""
+
+
+@dataclass(frozen=True)
+class CustomerBatch:
+    """A slice of the file after validation: `rows` are the valid ones as
+    (email, full_name, phone or None, country) tuples, e-mails unique across
+    the whole file; `rows_read` counts every data row of the slice,
+    `rows_rejected` those that failed a rule."""
+
+    rows: Sequence[tuple[str, str, str | None, str]]
+    rows_read: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    file_name: str
+    file_sha256: str
+
+
+@dataclass(frozen=True)
+class PreviousImport:
+    run_id: int
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What a run did. `inserted`/`updated`/`unchanged` are what the upsert
+    did (for a dry run or a refused import: what it would have done; the
+    import_runs row then records zero)."""
+
+    run_id: int
+    outcome: str  # committed, dry_run, over_threshold
+    rows_read: int
+    rows_valid: int
+    rows_rejected: int
+    inserted: int
+    updated: int
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows_valid - self.inserted - self.updated
+
+    @property
+    def committed(self) -> bool:
+        return self.outcome == "committed"
+
+
+def is_over_threshold(rows_read: int, rows_rejected: int, max_invalid_pct: Decimal) -> bool:
+    """True when rejected rows exceed `max_invalid_pct` percent of the rows
+    read (exactly at the limit is allowed; an empty file is never over)."""
+    return rows_read > 0 and Decimal(rows_rejected) * 100 > max_invalid_pct * rows_read
+
+
+def find_committed_import(engine: Engine, file_sha256: str) -> PreviousImport | None:
+    """The latest committed customer import of a file with this SHA-256.
+    Dry runs and refused or failed runs do not count."""
+    try:
+        with engine.connect() as conn:
+            return _committed_import(conn, file_sha256)
+    except ProgrammingError as exc:
+        if isinstance(exc.orig, pg_errors.UndefinedTable):
+            raise WorkflowError(
+                "The database has no customer tables yet; run `ecc db upgrade` first.",
+                ErrorCode.SCHEMA_NOT_READY,
+            ) from None
+        raise
+
+
+def already_imported_error(file_name: str, previous: PreviousImport) -> WorkflowError:
+    when = previous.finished_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return WorkflowError(
+        f"{file_name} was already imported on {when} (import run {previous.run_id}); nothing was written. "
+        "Use --force to import it again (rows already up to date are left unchanged).",
+        ErrorCode.IMPORT_ALREADY_DONE,
+    )
+
+
+def import_customers(
+    engine: Engine,
+    batches: Iterable[CustomerBatch],
+    *,
+    source: ImportSource,
+    actor: str,
+    max_invalid_pct: Decimal,
+    dry_run: bool = False,
+    force: bool = False,
+) -> ImportResult:
+    """Load every batch in one transaction and record the run (see the module
+    docstring for what commits). Refuses, writing nothing: another customer
+    import running at the same time, and a file already imported (same
+    SHA-256) unless `force`. A database refusal rolls everything back,
+    records a 'failed' run and raises IMPORT_LOAD_FAILED without quoting
+    any row."""
+    started_at = datetime.now(timezone.utc)
+    counts = {"read": 0, "valid": 0, "rejected": 0, "inserted": 0, "updated": 0}
+    loading = False
+    try:
+        with transaction(engine) as conn:
+            _lock_and_check(conn, source, force)
+            loading = True
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute(_STAGING)
+            for batch in batches:
+                _load_batch(cursor, batch, counts)
+            over = is_over_threshold(counts["read"], counts["rejected"], max_invalid_pct)
+            outcome = "dry_run" if dry_run else "over_threshold" if over else "committed"
+            if outcome == "committed":
+                run_id = _record_run(conn, source, actor, started_at, counts, outcome)
+                record_audit(
+                    conn, actor=actor, action="import_customers", entity="import_runs", entity_id=run_id,
+                    details={"file_name": source.file_name, "file_sha256": source.file_sha256, **counts},
+                )  # fmt: skip
+            else:
+                conn.rollback()
+    except (DBAPIError, psycopg.Error) as exc:
+        if loading:
+            _record_failure(engine, source, actor, started_at, counts)
+        raise WorkflowError(
+            f"The database refused the import: {_primary_message(exc)}. Nothing was imported.",
+            ErrorCode.IMPORT_LOAD_FAILED,
+        ) from None
+    except Exception:
+        if loading:
+            _record_failure(engine, source, actor, started_at, counts)
+        raise
+    if outcome != "committed":
+        with transaction(engine) as conn:
+            run_id = _record_run(
+                conn, source, actor, started_at, counts | {"inserted": 0, "updated": 0}, outcome
+            )
+    return ImportResult(
+        run_id=run_id, outcome=outcome, rows_read=counts["read"], rows_valid=counts["valid"],
+        rows_rejected=counts["rejected"], inserted=counts["inserted"], updated=counts["updated"],
+        started_at=started_at, finished_at=datetime.now(timezone.utc),
+    )  # fmt: skip
+
+
+def _lock_and_check(conn: Connection, source: ImportSource, force: bool) -> None:
+    if not conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_LOCK_KEY})").scalar_one():
+        raise WorkflowError(
+            "Another customer import is running right now; nothing was written. "
+            "Try again when it has finished.",
+            ErrorCode.IMPORT_BUSY,
+        )
+    previous = None if force else _committed_import(conn, source.file_sha256)
+    if previous is not None:
+        raise already_imported_error(source.file_name, previous)
+
+
+def _load_batch(cursor, batch: CustomerBatch, counts: dict[str, int]) -> None:
+    """COPY one batch into the (emptied) staging table and upsert it."""
+    counts["read"] += batch.rows_read
+    counts["rejected"] += batch.rows_rejected
+    counts["valid"] += len(batch.rows)
+    if not batch.rows:
+        return
+    cursor.execute("TRUNCATE import_customer_batch")
+    with cursor.copy(f"COPY import_customer_batch ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in batch.rows:
+            copy.write_row(row)
+    cursor.execute(_UPSERT)
+    inserted, updated = cursor.fetchone()
+    counts["inserted"] += inserted
+    counts["updated"] += updated
+
+
+def _committed_import(conn: Connection, file_sha256: str) -> PreviousImport | None:
+    row = conn.execute(
+        select(import_runs.c.id, import_runs.c.finished_at)
+        .where(
+            import_runs.c.kind == KIND,
+            import_runs.c.file_sha256 == file_sha256,
+            import_runs.c.outcome == "committed",
+        )
+        .order_by(import_runs.c.finished_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else PreviousImport(row.id, row.finished_at)
+
+
+def _record_run(
+    conn: Connection,
+    source: ImportSource,
+    actor: str,
+    started_at: datetime,
+    counts: dict[str, int],
+    outcome: str,
+) -> int:
+    return conn.execute(
+        insert(import_runs)
+        .values(
+            kind=KIND, file_name=source.file_name, file_sha256=source.file_sha256, started_by=actor,
+            started_at=started_at, finished_at=datetime.now(timezone.utc), rows_read=counts["read"],
+            rows_valid=counts["valid"], rows_rejected=counts["rejected"], rows_inserted=counts["inserted"],
+            rows_updated=counts["updated"], outcome=outcome,
+        )
+        .returning(import_runs.c.id)
+    ).scalar_one()  # fmt: skip
+
+
+def _record_failure(
+    engine: Engine, source: ImportSource, actor: str, started_at: datetime, counts: dict[str, int]
+) -> None:
+    """Best effort: a failed run is recorded when the database still answers."""
+    try:
+        with transaction(engine) as conn:
+            _record_run(conn, source, actor, started_at, counts | {"inserted": 0, "updated": 0}, "failed")
+    except (DBAPIError, psycopg.Error):
+        pass
+
+
+def _primary_message(exc: DBAPIError | psycopg.Error) -> str:
+    """The first line of the server's message, never its DETAIL (which quotes values)."""
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) or str(error).splitlines()[0]
+    return primary.rstrip(".")
