@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine, func, select
 
+from etl.cli import add_import_parser, cmd_import
 from workflow import tables
 from workflow.calendar import sync_business_timezone
 from workflow.db import make_engine
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Upgrade the database, seed a modest data set if it has no orders, then serve the app.",
     )
     _add_seed_flags(demo, default_orders=DEMO_ORDERS)
+    add_import_parser(commands)
     return parser
 
 
@@ -177,6 +179,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": cmd_db,
     "seed": cmd_seed,
     "demo": cmd_demo,
+    "import": cmd_import,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""Custom Great Expectations expectations for customer imports.
+
+Each is a ColumnMapExpectation whose pandas metric is a vectorised function
+of this package; GE registers them when this module is imported. Like GE's
+own map expectations they skip empty (null) values: required fields are
+checked by ExpectColumnValuesToNotBeNull.
+
+- ExpectColumnValuesToBeValidPhoneNumber: E.164 form (`+`, 7 to 15 digits)
+  of a number phonenumbers finds valid.
+- ExpectColumnValuesToContainNoPersonalData: free text without payment card
+  numbers, national-ID-like numbers, e-mail addresses or a leading
+  spreadsheet formula character (see etl.pii).
+- ExpectColumnValuesToBeIsoDates: real calendar dates written YYYY-MM-DD.
+- ExpectColumnValuesToBePlausibleBirthDate: an ISO date (YYYY-MM-DD) on
+  which a customer would today be 13 to 120 years old (UTC); values that
+  are not ISO dates are left to the date-format expectation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+os.environ["GX_ANALYTICS_ENABLED"] = "False"  # before great_expectations is imported
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import ColumnMapExpectation
+from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
+
+from etl import phones, pii
+
+MIN_AGE_YEARS = 13
+MAX_AGE_YEARS = 120
+FORMULA_START = r"^(?:[=+@|]|-\S)"
+_SUSPECT = rf"\d\d|@|{FORMULA_START}"
+_EMAIL_IN_TEXT = re.compile(pii.EMAIL_IN_TEXT)
+_FORMULA = re.compile(FORMULA_START)
+
+
+def personal_data_kind(value: str) -> str | None:
+    """Which kind of forbidden content a free-text value holds, most serious
+    first: card_number, national_id, email_in_text, formula; or None."""
+    if pii.card_numbers(value):
+        return "card_number"
+    if pii.national_ids(value):
+        return "national_id"
+    if _EMAIL_IN_TEXT.search(value):
+        return "email_in_text"
+    if _FORMULA.search(value):
+        return "formula"
+    return None
+
+
+def clean_free_text(values: pd.Series) -> pd.Series:
+    """True where a value holds none of personal_data_kind's findings; only
+    values with two digits in a row, an @ or a formula start are looked at."""
+    result = pd.Series(True, index=values.index)
+    suspects = values[values.str.contains(_SUSPECT, regex=True, na=False)]
+    for index, value in suspects.items():
+        result.at[index] = personal_data_kind(value) is None
+    return result
+
+
+def iso_dates(values: pd.Series) -> pd.Series:
+    """True where a value is a real calendar date written YYYY-MM-DD."""
+    shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False)
+    return shaped & pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna()
+
+
+def plausible_birth_dates(values: pd.Series, today: date | None = None) -> pd.Series:
+    today = today or datetime.now(timezone.utc).date()
+    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    earliest = pd.Timestamp(today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28)))
+    latest = pd.Timestamp(today.replace(year=today.year - MIN_AGE_YEARS, day=min(today.day, 28)))
+    return parsed.isna() | ((parsed >= earliest) & (parsed <= latest))
+
+
+def _column_map_expectation(name: str, check: Callable[[pd.Series], pd.Series], doc: str) -> type:
+    """A GE ColumnMapExpectation class `name` whose pandas metric is `check`
+    (a boolean Series, True where a value passes). Creating the classes
+    registers the metric and the expectation with GE."""
+    metric = f"column_values.ecc_{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
+
+    def pandas(cls, column: pd.Series, **kwargs) -> pd.Series:
+        return check(column)
+
+    metric_fn = column_condition_partial(engine=PandasExecutionEngine)(pandas)
+    type(f"{name}Metric", (ColumnMapMetricProvider,), {"condition_metric_name": metric, "_pandas": metric_fn})
+    return type(
+        f"ExpectColumnValuesTo{name}", (ColumnMapExpectation,), {"map_metric": metric, "__doc__": doc}
+    )
+
+
+ExpectColumnValuesToBeValidPhoneNumber = _column_map_expectation(
+    "BeValidPhoneNumber",
+    lambda column: phones.valid_e164(column),
+    "Values are valid phone numbers written in E.164.",
+)
+ExpectColumnValuesToContainNoPersonalData = _column_map_expectation(
+    "ContainNoPersonalData",
+    clean_free_text,
+    "Values hold no card number, national ID, e-mail address or formula.",
+)
+ExpectColumnValuesToBeIsoDates = _column_map_expectation(
+    "BeIsoDates", iso_dates, "Values are real calendar dates written YYYY-MM-DD."
+)
+ExpectColumnValuesToBePlausibleBirthDate = _column_map_expectation(
+    "BePlausibleBirthDate", plausible_birth_dates, "ISO dates give an age of 13 to 120 years today."
+)
