@@ -202,9 +202,12 @@ CREATE INDEX shipment_events_shipment_at_idx ON shipment_events (shipment_id, at
 -- An order's total is SUM(quantity * unit_price) of its items; paid and
 -- refunded are the sums of its allocations by payment kind.
 
+-- Derived rows, written only by the triggers below from an order that
+-- exists: no foreign keys, which PostgreSQL would re-check on every balance
+-- update of a row inserted in the same transaction (a bulk load's cost).
 CREATE TABLE order_balances (
-    order_id     bigint        PRIMARY KEY REFERENCES orders (id),
-    customer_id  bigint        NOT NULL REFERENCES customers (id),
+    order_id     bigint        PRIMARY KEY,
+    customer_id  bigint        NOT NULL,
     total        numeric(12,2) NOT NULL DEFAULT 0 CHECK (total >= 0),
     paid         numeric(12,2) NOT NULL DEFAULT 0 CHECK (paid >= 0),
     refunded     numeric(12,2) NOT NULL DEFAULT 0 CHECK (refunded >= 0),
