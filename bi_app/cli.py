@@ -12,12 +12,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
 from etl.cli import add_import_parser, cmd_import
 from workflow import tables
-from workflow.calendar import sync_business_timezone
+from workflow.analytics import Filters, kpis
+from workflow.calendar import business_today, sync_business_timezone
 from workflow.db import make_engine
 from workflow.errors import WorkflowError
 from workflow.migrations import upgrade
@@ -159,12 +161,30 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Demo data: the database already has {existing:,} orders; keeping them.")
     else:
         _seed(engine, args)
+    _print_last_90_days(engine, settings)
     where = (settings.database_url and "DATABASE_URL") or f"the embedded PostgreSQL in {settings.pgdata}"
     print(
-        f"The demo database is ready in {where}. The dashboard is not built yet, so there is nothing "
-        "to serve; query the data with any PostgreSQL client, or run `ecc demo` again later."
+        f"The demo database is ready in {where}. The dashboard is not built yet, so there is "
+        "nothing to serve yet: ecc stops here."
     )
     return 0
+
+
+def _print_last_90_days(engine: Engine, settings: Settings) -> None:
+    """The KPI cards of the coming dashboard, as text."""
+    with engine.connect() as conn:
+        today = business_today(conn)
+    result = kpis(engine, Filters(today - timedelta(days=89), today))
+    now, money = result.current, settings.currency
+    states = ", ".join(
+        f"{count:,} {state.value.replace('_', ' ')}" for state, count in now.state_counts.items()
+    )
+    print(
+        f"Last 90 days to {today} ({settings.business_timezone}): booked {now.booked_revenue:,} {money} "
+        f"in {now.orders:,} orders (average {now.average_order_value:,}), collected {now.collected_cash:,}, "
+        f"outstanding {now.outstanding_balance:,}, of which overdue {now.overdue_amount:,} "
+        f"on {now.overdue_count:,} orders.\nPayment states: {states}."
+    )
 
 
 def _seed(engine: Engine, args: argparse.Namespace) -> None:

@@ -108,3 +108,24 @@ def test_db_upgrade_makes_the_database_count_days_in_the_business_time_zone(
     engine.dispose()
     assert main(["db", "upgrade"]) == 0
     assert "Business days" not in capsys.readouterr().out
+
+
+def test_demo_seeds_an_empty_database_once_and_prints_the_last_90_days(fresh_database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    assert main(["demo", "--orders", "400", "--days", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "Demo data: wrote" in out and "400 orders" in out
+    assert "Last 90 days to " in out and "Payment states: " in out
+    assert main(["demo", "--orders", "400"]) == 0
+    assert "Demo data: the database already has 400 orders; keeping them." in capsys.readouterr().out
+
+
+def test_seed_refuses_a_database_that_already_has_orders(fresh_database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    assert main(["seed", "--orders", "50", "--days", "30"]) == 0
+    capsys.readouterr()
+    assert main(["seed", "--orders", "50"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        "ecc: error: The database already has 50 orders; demo data goes only into an empty database."
+    )
