@@ -52,7 +52,11 @@ def add_import_parser(commands: argparse._SubParsersAction) -> None:
     customers.add_argument(
         "file", type=Path, metavar="FILE.csv", help="the CSV file; its first line names the columns"
     )
-    customers.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
+    customers.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and report only; write no customer (the run is recorded)",
+    )
     customers.add_argument(
         "--max-invalid-pct", type=percentage, default=DEFAULT_MAX_INVALID_PCT, metavar="P",
         help=f"refuse the whole import when more than P %% of the rows are rejected; default {DEFAULT_MAX_INVALID_PCT}",

@@ -67,7 +67,7 @@ def normalise_chunk(chunk: RawChunk) -> pd.DataFrame:
         if name in raw:
             columns[name] = _trimmed(raw[name])
     frame = pd.DataFrame(
-        {name: np.array(values, dtype=object) for name, values in columns.items()}, index=index
+        {name: np.array(values, dtype=object) for name, values in columns.items()}, index=index, dtype=object
     )
     frame["country"] = normalise_countries(frame["country"])
     if "phone" in frame:

@@ -18,6 +18,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from etl.source import SourceFile
 from workflow.errors import ErrorCode, WorkflowError
@@ -176,29 +177,44 @@ def _chunks(text, reader, header: Header, file_name: str) -> Iterator[RawChunk]:
     width = len(header.names)
     wanted = dict(header.columns)
     with text:
-        previous_end = reader.line_num
         while True:
-            lines: list[int] = []
-            rows: list[list[str]] = []
-            bad: list[tuple[int, int]] = []
+            before = reader.line_num
             try:
-                for record in reader:
-                    start, previous_end = previous_end + 1, reader.line_num
-                    if (len(record) != width or not record[0]) and not any(cell.strip() for cell in record):
-                        continue  # a blank line, or one of only delimiters
-                    if len(record) != width and (
-                        len(record) < width or any(cell.strip() for cell in record[width:])
-                    ):
-                        bad.append((start, len(record)))
-                        continue
-                    lines.append(start)
-                    rows.append(record)
-                    if len(lines) + len(bad) >= CHUNK_ROWS:
-                        break
+                records = list(islice(reader, CHUNK_ROWS))
             except csv.Error as exc:
                 raise _csv_error(file_name, reader.line_num, exc) from None
-            if not lines and not bad:
+            if not records:
                 return
+            starts = _starts(records, before, reader.line_num)
+            odd = [i for i, record in enumerate(records) if len(record) != width or not record[0]]
+            lines, rows, bad = list(starts), records, []
+            if odd:  # blank lines, rows of the wrong width, rows with an empty first field
+                skip = set()
+                for i in odd:
+                    record = records[i]
+                    if not any(cell.strip() for cell in record):
+                        skip.add(i)  # a blank line, or one of only delimiters
+                    elif len(record) != width and (
+                        len(record) < width or any(cell.strip() for cell in record[width:])
+                    ):
+                        skip.add(i)
+                        bad.append((starts[i], len(record)))
+                lines = [line for i, line in enumerate(starts) if i not in skip]
+                rows = [record for i, record in enumerate(records) if i not in skip]
+            if not lines and not bad:
+                continue
             columns = list(zip(*rows, strict=False)) if rows else [()] * width  # rows may be longer
             values = {name: list(columns[position]) for name, position in wanted.items()}
             yield RawChunk(lines, values, bad)
+
+
+def _starts(records: list[list[str]], before: int, after: int) -> list[int]:
+    """The line each record starts on. Most files have one record a line;
+    a quoted field with line breaks makes its record span more lines."""
+    if after - before == len(records):
+        return list(range(before + 1, after + 1))
+    starts, line = [], before + 1
+    for record in records:
+        starts.append(line)
+        line += 1 + sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in record)
+    return starts
