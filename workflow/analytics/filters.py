@@ -63,26 +63,37 @@ class Filters:
             params["category"] = self.category
         return " ".join(clauses), params
 
-    def order_sql(self, *, period: bool = True) -> tuple[str, dict[str, object]]:
-        """Conditions on orders `o` of customers `c`: placed in the period's
-        business days (unless period=False), the customer's country, and with
-        a category, holding at least one item of it."""
-        where, params = self.sql(country="c.country")
+    def order_sql(
+        self,
+        *,
+        order_id: str = "o.id",
+        customer_id: str = "o.customer_id",
+        placed_at: str = "o.placed_at",
+        period: bool = True,
+    ) -> tuple[str, dict[str, object]]:
+        """Conditions on orders (columns named by the arguments): placed in the
+        period's business days (unless period=False), of a customer in the
+        chosen countries, and with a category, holding an item of it."""
+        clauses, params = [], {}
+        if self.countries:
+            clauses.append(
+                f"AND EXISTS (SELECT 1 FROM customers AS fc WHERE fc.id = {customer_id} "
+                "AND fc.country = ANY(:countries))"
+            )
+            params["countries"] = list(self.countries)
         if self.category:
-            where += f" {_HOLDS_CATEGORY}"
+            clauses.append(
+                "AND EXISTS (SELECT 1 FROM order_items AS fi JOIN products AS fp ON fp.id = fi.product_id "
+                f"WHERE fi.order_id = {order_id} AND fp.category = :category)"
+            )
             params["category"] = self.category
         if period:
-            where += f" {_PLACED_IN_PERIOD}"
+            clauses.append(
+                f"AND {placed_at} >= (CAST(:period_start AS timestamp) AT TIME ZONE {_ZONE}) "
+                f"AND {placed_at} < (CAST(:period_after AS timestamp) AT TIME ZONE {_ZONE})"
+            )
             params.update({"period_start": self.start, "period_after": self.end + timedelta(days=1)})
-        return where, params
+        return " ".join(clauses), params
 
 
 _ZONE = "(SELECT timezone FROM business_calendar)"
-_PLACED_IN_PERIOD = (
-    f"AND o.placed_at >= (CAST(:period_start AS timestamp) AT TIME ZONE {_ZONE}) "
-    f"AND o.placed_at < (CAST(:period_after AS timestamp) AT TIME ZONE {_ZONE})"
-)
-_HOLDS_CATEGORY = (
-    "AND EXISTS (SELECT 1 FROM order_items AS i JOIN products AS p ON p.id = i.product_id "
-    "WHERE i.order_id = o.id AND p.category = :category)"
-)

@@ -21,9 +21,8 @@ LIVE_STATUSES = ("pending", "packed", "shipped", "in_transit")
 
 _SCOPED = """
 WITH scoped AS (
-    SELECT s.id, s.order_id, s.status, s.updated_at, c.id AS customer_id, c.full_name, c.country
+    SELECT s.id, s.status
       FROM orders AS o
-      JOIN customers AS c ON c.id = o.customer_id
       JOIN shipments AS s ON s.order_id = o.id
      WHERE true {where}
 )

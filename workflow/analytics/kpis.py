@@ -59,17 +59,14 @@ SELECT coalesce(sum(revenue), 0), coalesce(sum(order_count), 0) FROM {source}
 _CASH = """
 SELECT coalesce(sum(collected - refunded), 0) FROM cash_daily WHERE day BETWEEN :start AND :end {where}
 """
-# Orders not fully paid, or refunded: a few percent of all orders, found
-# through the partial index order_balances_attention_idx; the fully paid rest
-# is counted by difference from the rollups.
+# Placed orders not fully paid, or refunded: a few percent of all orders,
+# found through the partial index order_balances_attention_idx; the fully
+# paid rest is counted by difference from the rollups.
 _ATTENTION = """
-SELECT payment_state(o.status, b.total, b.paid, b.refunded, o.due_at, coalesce(:at, now())) AS state,
+SELECT payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, coalesce(:at, now())) AS state,
        count(*), coalesce(sum(b.total - b.paid), 0)
   FROM order_balances AS b
-  JOIN orders AS o ON o.id = b.order_id
-  JOIN customers AS c ON c.id = o.customer_id
- WHERE (b.paid < b.total OR b.refunded > 0)
-   AND o.status = 'placed'
+ WHERE b.status = 'placed' AND (b.paid < b.total OR b.refunded > 0)
    {where}
  GROUP BY 1
 """
@@ -86,7 +83,9 @@ def _period(conn: Connection, filters: Filters, at: datetime | None) -> Kpis:
     params: dict[str, object] = {"start": filters.start, "end": filters.end, "at": at}
     booked_where, booked_params = filters.sql(country="country", category="category")
     cash_where, _ = filters.sql(country="country")
-    order_where, order_params = filters.order_sql()
+    order_where, order_params = filters.order_sql(
+        order_id="b.order_id", customer_id="b.customer_id", placed_at="b.placed_at"
+    )
     params.update(booked_params)
     params.update(order_params)
     source = "sales_daily" if filters.category else "orders_daily"
