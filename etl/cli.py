@@ -72,7 +72,7 @@ def add_import_parser(commands: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     options = ImportOptions(
         max_invalid_pct=args.max_invalid_pct, dry_run=args.dry_run, force=args.force, report=args.report,
-        actor=f"cli:{getpass.getuser()}",
+        actor=f"cli:{_user()}",
     )  # fmt: skip
     summary = import_customer_file(lambda: make_engine(settings), args.file, options)
     print(summary_text(summary))
@@ -82,17 +82,34 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"{result.rows_rejected:,} of {result.rows_read:,} rows ({_share(summary)}) were rejected, more than "
             f"the {options.max_invalid_pct} % allowed; "
             + ("a real import would be refused." if options.dry_run else "nothing was imported. ")
-            + ("" if options.dry_run else "Fix the rows in the report, or raise --max-invalid-pct."),
+            + ("" if options.dry_run else _next_step(options)),
             ErrorCode.IMPORT_OVER_THRESHOLD,
         )
     if result.outcome == "dry_run" and result.rows_rejected:
         print(
-            f"ecc: dry run: {result.rows_rejected:,} rows would be rejected; "
+            f"ecc: dry run: {_rows(result.rows_rejected)} would be rejected; "
             f"a real import would load the other {result.rows_valid:,}.",
             file=sys.stderr,
         )
         return EXIT_DRY_RUN_REJECTS
     return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return "unknown"
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row" + ("" if count == 1 else "s")
+
+
+def _next_step(options: ImportOptions) -> str:
+    if options.report is not None:
+        return f"Fix the rows listed in {options.report}, or raise --max-invalid-pct."
+    return "Run again with --report PATH to list every rejected row, fix them, or raise --max-invalid-pct."
 
 
 def _over(summary: ImportSummary) -> bool:

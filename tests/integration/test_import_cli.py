@@ -108,7 +108,7 @@ def test_over_the_threshold_nothing_is_imported_and_the_command_says_so(ecc, db_
     assert code == 1
     assert last == (
         "ecc: error: 1 of 3 rows (33.3 %) were rejected, more than the 5 % allowed; nothing was imported. "
-        "Fix the rows in the report, or raise --max-invalid-pct."
+        "Run again with --report PATH to list every rejected row, fix them, or raise --max-invalid-pct."
     )
     assert "refused, nothing written" in out.splitlines()[0]
     assert table(db_url, "SELECT count(*) FROM customers") == [(0,)]
@@ -128,7 +128,7 @@ def test_a_dry_run_exits_0_when_clean_and_3_when_rows_would_be_rejected(ecc, db_
     )
     assert (code, last) == (
         3,
-        "ecc: dry run: 1 rows would be rejected; a real import would load the other 2.",
+        "ecc: dry run: 1 row would be rejected; a real import would load the other 2.",
     )
     assert "  would be inserted              2\n" in out
     assert table(db_url, "SELECT count(*) FROM customers") == [(0,)]
