@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from etl.reading import Header, open_rows
+from etl.reading import Header, RawChunk, open_rows
 from etl.report import RejectLog, check_report_path
 from etl.source import SourceFile, inspect_file
 from etl.validate import ChunkValidator
@@ -35,6 +35,7 @@ from workflow.customers import (
     ImportResult,
     ImportSource,
     already_imported_error,
+    describe,
     find_committed_import,
     import_customers,
 )
@@ -77,21 +78,11 @@ def import_customer_file(
     if options.report is not None:
         check_report_path(options.report, path)
     header, chunks = open_rows(source)
-    first = next(chunks, None)
-    if first is None:
-        raise WorkflowError(
-            f"{source.name} has a header but no customer rows; nothing was imported.",
-            ErrorCode.IMPORT_NO_ROWS,
-        )
-    notes = [source.note] if source.note else []
-    if header.ignored:
-        notes.append(f"ignored columns the customers table does not have: {', '.join(header.ignored)}.")
-    engine = engine if isinstance(engine, Engine) else engine()
-    previous = None if options.force else find_committed_import(engine, source.sha256)
-    if previous is not None and not options.dry_run:
-        raise already_imported_error(source.name, previous)
-    if previous is not None:
-        notes.append(str(already_imported_error(source.name, previous)).split(";")[0] + ".")
+    try:
+        first, engine, notes = _before_loading(engine, source, header, chunks, options)
+    except BaseException:
+        chunks.close()  # closes the file
+        raise
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     rejects = RejectLog(header, options.report)
@@ -126,6 +117,34 @@ def import_customer_file(
     return ImportSummary(
         source, header, result, rejects, time.perf_counter() - started, tuple(notes), options
     )
+
+
+def _before_loading(
+    engine: Engine | Callable[[], Engine],
+    source: SourceFile,
+    header: Header,
+    chunks: Iterator[RawChunk],
+    options: ImportOptions,
+) -> tuple[RawChunk, Engine, list[str]]:
+    """The last refusals before anything is written: no rows, or a file
+    already imported (a dry run only notes it). Returns the first chunk, the
+    engine and the notes for the user."""
+    first = next(chunks, None)
+    if first is None:
+        raise WorkflowError(
+            f"{source.name} has a header but no customer rows; nothing was imported.",
+            ErrorCode.IMPORT_NO_ROWS,
+        )
+    notes = [source.note] if source.note else []
+    if header.ignored:
+        notes.append(f"ignored columns the customers table does not have: {', '.join(header.ignored)}.")
+    engine = engine if isinstance(engine, Engine) else engine()
+    previous = None if options.force else find_committed_import(engine, source.sha256)
+    if previous is not None and not options.dry_run:
+        raise already_imported_error(source.name, previous)
+    if previous is not None:
+        notes.append(f"{source.name} was already imported {describe(previous)}; a real import needs --force.")
+    return first, engine, notes
 
 
 def _estimate_rows(source: SourceFile) -> int:

@@ -37,9 +37,9 @@ from workflow.errors import ErrorCode, WorkflowError
 from workflow.tables import import_runs
 
 KIND = "customers"
-COLUMNS = ("email", "full_name", "phone", "country")
 _LOCK_KEY = 0x0ECC_1C  # one customer import at a time (pg_try_advisory_xact_lock)
 _NULL = "\\N"
+_NOTHING_WRITTEN = {"inserted": 0, "updated": 0}
 
 _STAGING = """
 CREATE TEMPORARY TABLE import_customer_batch (
@@ -64,13 +64,11 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 
 @dataclass(frozen=True)
 class CustomerBatch:
-    """A slice of the file after validation: `rows` are the valid ones as
-    (email, full_name, phone or None, country) tuples, e-mails unique across
-    the whole file; `rows_read` counts every data row of the slice,
-    `rows_rejected` those that failed a rule. The COPY text is made when the
-    batch is, in the thread that makes it, so that the loading thread only
-    sends bytes (it would otherwise wait for the interpreter lock for each
-    buffer of rows while the next chunk is validated)."""
+    """A validated slice of the file: `rows` the valid ones, (email,
+    full_name, phone or None, country), e-mails unique across the file;
+    `rows_read` all its data rows, `rows_rejected` those failing a rule. The
+    COPY text is made with the batch, in the validating thread, so that the
+    loading thread only sends bytes instead of waiting for the GIL."""
 
     rows: Sequence[tuple[str, str, str | None, str]]
     rows_read: int
@@ -140,10 +138,6 @@ class ImportResult:
     def unchanged(self) -> int:
         return self.rows_valid - self.inserted - self.updated
 
-    @property
-    def committed(self) -> bool:
-        return self.outcome == "committed"
-
 
 def is_over_threshold(rows_read: int, rows_rejected: int, max_invalid_pct: Decimal) -> bool:
     """True when rejected rows exceed `max_invalid_pct` percent of the rows
@@ -152,8 +146,8 @@ def is_over_threshold(rows_read: int, rows_rejected: int, max_invalid_pct: Decim
 
 
 def find_committed_import(engine: Engine, file_sha256: str) -> PreviousImport | None:
-    """The latest committed customer import of a file with this SHA-256.
-    Dry runs and refused or failed runs do not count."""
+    """The latest committed import of a file with this SHA-256 (dry runs,
+    refused and failed runs do not count)."""
     try:
         with engine.connect() as conn:
             return _committed_import(conn, file_sha256)
@@ -166,10 +160,15 @@ def find_committed_import(engine: Engine, file_sha256: str) -> PreviousImport | 
         raise
 
 
-def already_imported_error(file_name: str, previous: PreviousImport) -> WorkflowError:
+def describe(previous: PreviousImport) -> str:
+    """'on 2026-03-01 12:00 UTC (import run 7)'."""
     when = previous.finished_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"on {when} (import run {previous.run_id})"
+
+
+def already_imported_error(file_name: str, previous: PreviousImport) -> WorkflowError:
     return WorkflowError(
-        f"{file_name} was already imported on {when} (import run {previous.run_id}); nothing was written. "
+        f"{file_name} was already imported {describe(previous)}; nothing was written. "
         "Use --force to import it again (rows already up to date are left unchanged).",
         ErrorCode.IMPORT_ALREADY_DONE,
     )
@@ -188,7 +187,7 @@ def import_customers(
     """Load every batch in one transaction and record the run (see the module
     docstring for what commits). Refuses, writing nothing: another customer
     import running at the same time, and a file already imported (same
-    SHA-256) unless `force`. A database refusal rolls everything back,
+    SHA-256) unless `force` or `dry_run`. A database refusal rolls everything back,
     records a 'failed' run and raises IMPORT_LOAD_FAILED without quoting
     any row."""
     started_at = datetime.now(timezone.utc)
@@ -196,7 +195,7 @@ def import_customers(
     loading = False
     try:
         with transaction(engine) as conn:
-            _lock_and_check(conn, source, force)
+            _lock_and_check(conn, source, force or dry_run)
             loading = True
             cursor = conn.connection.driver_connection.cursor()
             cursor.execute("SET LOCAL work_mem = '64MB'")  # sort each batch by e-mail in memory
@@ -213,22 +212,18 @@ def import_customers(
                 )  # fmt: skip
             else:
                 conn.rollback()
-    except (DBAPIError, psycopg.Error) as exc:
+    except Exception as exc:
         if loading:
             _record_failure(engine, source, actor, started_at, counts)
-        raise WorkflowError(
-            f"The database refused the import: {_primary_message(exc)}. Nothing was imported.",
-            ErrorCode.IMPORT_LOAD_FAILED,
-        ) from None
-    except Exception:
-        if loading:
-            _record_failure(engine, source, actor, started_at, counts)
+        if isinstance(exc, DBAPIError | psycopg.Error):
+            raise WorkflowError(
+                f"The database refused the import: {_primary_message(exc)}. Nothing was imported.",
+                ErrorCode.IMPORT_LOAD_FAILED,
+            ) from None
         raise
     if outcome != "committed":
         with transaction(engine) as conn:
-            run_id = _record_run(
-                conn, source, actor, started_at, counts | {"inserted": 0, "updated": 0}, outcome
-            )
+            run_id = _record_run(conn, source, actor, started_at, counts | _NOTHING_WRITTEN, outcome)
     return ImportResult(
         run_id=run_id, outcome=outcome, rows_read=counts["read"], rows_valid=counts["valid"],
         rows_rejected=counts["rejected"], inserted=counts["inserted"], updated=counts["updated"],
@@ -256,7 +251,7 @@ def _load_batch(cursor, batch: CustomerBatch, counts: dict[str, int]) -> None:
     if not batch.rows:
         return
     cursor.execute("TRUNCATE import_customer_batch")
-    with cursor.copy(f"COPY import_customer_batch ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with cursor.copy("COPY import_customer_batch (email, full_name, phone, country) FROM STDIN") as copy:
         copy.write(batch.copy_data)
     cursor.execute(_UPSERT)
     inserted, updated = cursor.fetchone()
@@ -278,14 +273,8 @@ def _committed_import(conn: Connection, file_sha256: str) -> PreviousImport | No
     return None if row is None else PreviousImport(row.id, row.finished_at)
 
 
-def _record_run(
-    conn: Connection,
-    source: ImportSource,
-    actor: str,
-    started_at: datetime,
-    counts: dict[str, int],
-    outcome: str,
-) -> int:
+def _record_run(conn: Connection, source: ImportSource, actor: str, started_at: datetime,
+                counts: dict[str, int], outcome: str) -> int:  # fmt: skip
     return conn.execute(
         insert(import_runs)
         .values(
@@ -298,13 +287,12 @@ def _record_run(
     ).scalar_one()  # fmt: skip
 
 
-def _record_failure(
-    engine: Engine, source: ImportSource, actor: str, started_at: datetime, counts: dict[str, int]
-) -> None:
+def _record_failure(engine: Engine, source: ImportSource, actor: str, started_at: datetime,
+                    counts: dict[str, int]) -> None:  # fmt: skip
     """Best effort: a failed run is recorded when the database still answers."""
     try:
         with transaction(engine) as conn:
-            _record_run(conn, source, actor, started_at, counts | {"inserted": 0, "updated": 0}, "failed")
+            _record_run(conn, source, actor, started_at, counts | _NOTHING_WRITTEN, "failed")
     except (DBAPIError, psycopg.Error):
         pass
 

@@ -217,3 +217,22 @@ def test_no_raw_email_phone_or_card_number_of_a_rejected_row_is_shown_logged_or_
         ("committed",),
         ("over_threshold",),
     ]
+
+
+def test_a_database_without_the_schema_is_named_with_what_to_run(
+    fresh_database, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("DATABASE_URL", fresh_database)
+    path = tmp_path / "c.csv"
+    path.write_text(f"email,name,phone,country\n{GOOD}")
+    assert main(["import", "customers", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "ecc: error: The database has no customer tables yet; run `ecc db upgrade` first."
+    )
+
+
+def test_a_windows_1252_file_is_imported_with_a_note(ecc, db_url):
+    code, _, _ = ecc("latin.csv", "email,name,country\nzoe@example.com,Zoë Müller,DE\n".encode("cp1252"))
+    assert code == 0
+    assert "note: latin.csv is not UTF-8 (line 2); read it as Windows-1252." in ecc.stderr_seen[-1]
+    assert table(db_url, "SELECT full_name FROM customers") == [("Zoë Müller",)]

@@ -123,6 +123,15 @@ def test_a_dry_run_writes_no_customer_and_says_what_an_import_would_do(db_engine
     assert import_customer_file(db_engine, path, QUIET).result.inserted == 50  # a dry run is not an import
 
 
+def test_a_dry_run_of_a_file_already_imported_still_validates_it(db_engine, tmp_path):
+    path, _ = clean_file(tmp_path, 20)
+    import_customer_file(db_engine, path, QUIET)
+    summary = import_customer_file(db_engine, path, ImportOptions(progress=False, dry_run=True))
+    assert (summary.result.outcome, summary.result.unchanged) == ("dry_run", 20)
+    assert summary.notes[-1].startswith("clean.csv was already imported on ")
+    assert summary.notes[-1].endswith("; a real import needs --force.")
+
+
 def test_a_second_import_at_the_same_time_is_refused(db_engine):
     with db_engine.connect() as other:
         other.execute(text("SELECT pg_advisory_lock(x'0ECC1C'::int)"))
