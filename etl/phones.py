@@ -93,7 +93,7 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
     without); each group is matched against one regex (etl.phone_patterns)
     that accepts exactly the valid numbers of the common shapes. The rest
     take the exact path: _fast_parse and valid_for_code, else phonenumbers."""
-    compact = [_compact(value) for value in values]
+    compact = list(map(_compact, values))
     groups: dict[str | None, list[int]] = {}
     for i, (number, region) in enumerate(zip(compact, regions, strict=True)):
         groups.setdefault(number[:4] if number[:1] == "+" else region, []).append(i)
@@ -106,8 +106,7 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
             rest += members
             continue
         code = "" if international else f"+{pattern_code(key)}"
-        for i in members:
-            match = pattern.fullmatch(compact[i])
+        for i, match in zip(members, map(pattern.fullmatch, [compact[i] for i in members]), strict=True):
             if match is None:
                 rest.append(i)
             else:

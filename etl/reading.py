@@ -29,16 +29,26 @@ CHUNK_ROWS = 100_000
 FIRST_CHUNK_ROWS = 10_000
 MAX_FIELD_CHARS = 1_000_000
 REQUIRED = ("email", "full_name", "country")
+# English first (the first three are quoted in messages), then German, French,
+# Spanish, and the column names of common shop exports (Shopify's "Default
+# Address Country Code"); matched without case, spaces or punctuation.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e-mail", "email address", "e-mail address", "mail", "customer email", "emailadresse"),
-    "full_name": ("full name", "name", "customer name", "customer", "contact name", "fullname"),
-    "first_name": ("first name", "given name", "forename", "vorname", "prenom"),
-    "last_name": ("last name", "surname", "family name", "nachname", "nom"),
-    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell phone", "telefon"),
-    "country": ("country", "country code", "country name", "country iso", "land", "pays", "pais"),
-    "birth_date": ("date of birth", "dob", "birth date", "birthday", "geburtsdatum"),
-    "notes": ("notes", "note", "comment", "comments", "remarks", "memo"),
-}
+    "email": ("email", "e-mail", "email address", "e-mail address", "mail", "customer email",
+              "e-mail-adresse", "courriel", "correo", "correo electronico"),
+    "full_name": ("full name", "name", "customer name", "customer", "contact name", "kundenname", "kunde",
+                  "nom complet", "nombre completo"),
+    "first_name": ("first name", "given name", "forename", "vorname", "prenom", "nombre"),
+    "last_name": ("last name", "surname", "family name", "nachname", "familienname", "nom", "apellido",
+                  "apellidos"),
+    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell phone", "telefon",
+              "telefonnummer", "handy", "mobil", "telefono"),
+    "country": ("country", "country code", "country name", "country iso", "default address country code",
+                "land", "staat", "pays", "pais"),
+    "birth_date": ("date of birth", "dob", "birth date", "birthday", "geburtsdatum", "date de naissance",
+                   "fecha de nacimiento"),
+    "notes": ("notes", "note", "comment", "comments", "remarks", "memo", "bemerkung", "bemerkungen",
+              "kommentar", "notiz", "notizen", "remarque", "commentaire", "nota", "notas"),
+}  # fmt: skip
 LABELS = {"email": "e-mail", "full_name": "full name", "phone": "phone", "country": "country"}
 _KEY_TO_FIELD = {
     re.sub(r"[\W_]+", "", alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases

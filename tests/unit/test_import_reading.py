@@ -122,3 +122,30 @@ def test_files_that_are_not_customer_csvs_are_refused_with_what_is_wrong(tmp_pat
 def test_a_missing_file_is_named(tmp_path):
     error = refusal(tmp_path / "nope.csv")
     assert error.message == f"{tmp_path / 'nope.csv'} does not exist; give the path of a CSV file."
+
+
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [
+        (
+            "Kundennummer;E-Mail;Vorname;Nachname;Telefon;Land;Geburtsdatum;Bemerkung",
+            {
+                "email": 1,
+                "first_name": 2,
+                "last_name": 3,
+                "phone": 4,
+                "country": 5,
+                "birth_date": 6,
+                "notes": 7,
+            },
+        ),
+        (
+            "First Name,Last Name,Email,Default Address Country Code,Phone,Total Spent,Note",
+            {"first_name": 0, "last_name": 1, "email": 2, "country": 3, "phone": 4, "notes": 6},
+        ),
+        ("Courriel,Nom complet,Pays", {"email": 0, "full_name": 1, "country": 2}),
+    ],
+)
+def test_german_french_and_shop_export_headers_are_recognised(header, columns):
+    delimiter = reading.sniff_delimiter(header)
+    assert reading.map_header(header.split(delimiter), delimiter, "c.csv").columns == columns
