@@ -236,3 +236,13 @@ def test_a_windows_1252_file_is_imported_with_a_note(ecc, db_url):
     assert code == 0
     assert "note: latin.csv is not UTF-8 (line 2); read it as Windows-1252." in ecc.stderr_seen[-1]
     assert table(db_url, "SELECT full_name FROM customers") == [("Zoë Müller",)]
+
+
+def test_a_report_over_the_imported_file_is_refused(ecc, tmp_path):
+    path = tmp_path / "c.csv"
+    code, _, last = ecc("c.csv", f"email,name,phone,country\n{GOOD}".encode(), "--report", str(path))
+    assert (code, last) == (
+        1,
+        f"ecc: error: --report {path} is the file being imported; give another path for the report.",
+    )
+    assert path.read_text().startswith("email,name,phone,country\n")
