@@ -139,36 +139,18 @@ def receive_stock(
                 f"{quantity} would exceed the most one product can hold ({MAX_STOCK}).",
                 ErrorCode.INVALID_QUANTITY,
             )
-        movement_id = conn.execute(
-            insert(stock_movements)
-            .values(
-                product_id=product_id,
-                quantity_delta=quantity,
-                reason="receipt",
-                unit_cost=cost,
-                at=moment,
-                actor=actor,
-                note=note,
-            )
-            .returning(stock_movements.c.id)
-        ).scalar_one()
-        level = _read_level(conn, product_id)
-        record_audit(
+        return _book_movement(
             conn,
+            product_id=product_id,
+            quantity_delta=quantity,
+            reason="receipt",
+            unit_cost=cost,
+            at=moment,
             actor=actor,
+            note=note,
             action="stock.received",
-            entity="product",
-            entity_id=product_id,
-            details={
-                "movement_id": movement_id,
-                "quantity": quantity,
-                "unit_cost": str(cost),
-                "at": moment.isoformat(),
-                "note": note,
-                "on_hand": level.on_hand,
-            },
+            details={"quantity": quantity, "unit_cost": str(cost)},
         )
-        return level
 
     return in_transaction(engine, work)
 
@@ -208,38 +190,66 @@ def adjust_stock(
                 f"{quantity_delta} would exceed the most one product can hold ({MAX_STOCK}).",
                 ErrorCode.INVALID_QUANTITY,
             )
-        movement_id = conn.execute(
-            insert(stock_movements)
-            .values(
-                product_id=product_id,
-                quantity_delta=quantity_delta,
-                reason="adjustment",
-                unit_cost=product.unit_cost,
-                at=moment,
-                actor=actor,
-                note=reason_note,
-            )
-            .returning(stock_movements.c.id)
-        ).scalar_one()
-        level = _read_level(conn, product_id)
-        record_audit(
+        return _book_movement(
             conn,
+            product_id=product_id,
+            quantity_delta=quantity_delta,
+            reason="adjustment",
+            unit_cost=product.unit_cost,
+            at=moment,
             actor=actor,
+            note=reason_note,
             action="stock.adjusted",
-            entity="product",
-            entity_id=product_id,
-            details={
-                "movement_id": movement_id,
-                "quantity_delta": quantity_delta,
-                "note": reason_note,
-                "at": moment.isoformat(),
-                "on_hand_before": product.stock_qty,
-                "on_hand": level.on_hand,
-            },
+            details={"quantity_delta": quantity_delta, "on_hand_before": product.stock_qty},
         )
-        return level
 
     return in_transaction(engine, work)
+
+
+def _book_movement(
+    conn: Connection,
+    *,
+    product_id: int,
+    quantity_delta: int,
+    reason: str,
+    unit_cost: Decimal,
+    at: datetime,
+    actor: str,
+    note: str | None,
+    action: str,
+    details: dict,
+) -> StockLevel:
+    """Write one movement (the trigger moves stock_qty) and its audit row;
+    return the new level."""
+    movement_id = conn.execute(
+        insert(stock_movements)
+        .values(
+            product_id=product_id,
+            quantity_delta=quantity_delta,
+            reason=reason,
+            unit_cost=unit_cost,
+            at=at,
+            actor=actor,
+            note=note,
+        )
+        .returning(stock_movements.c.id)
+    ).scalar_one()
+    level = _read_level(conn, product_id)
+    record_audit(
+        conn,
+        actor=actor,
+        action=action,
+        entity="product",
+        entity_id=product_id,
+        details={
+            "movement_id": movement_id,
+            **details,
+            "note": note,
+            "at": at.isoformat(),
+            "on_hand": level.on_hand,
+        },
+    )
+    return level
 
 
 def stock_level(engine: Engine, product_id: int) -> StockLevel:
