@@ -6,7 +6,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from workflow.errors import ErrorCode, WorkflowError
 from workflow.tables import audit_log
+
+
+def require_actor(actor: str) -> str:
+    """Who makes a change, trimmed; a blank actor is refused."""
+    if not (actor or "").strip():
+        raise WorkflowError("Say who is making this change: the actor is blank.", ErrorCode.INVALID_ARGUMENT)
+    return actor.strip()
 
 
 def record_audit(

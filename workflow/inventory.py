@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from workflow.audit import record_audit
+from workflow.audit import record_audit, require_actor
 from workflow.clock import require_aware
 from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
@@ -101,12 +101,6 @@ def require_unit_cost(unit_cost: Decimal | int | str) -> Decimal:
     return quantize_money(value)
 
 
-def _require_actor(actor: str) -> str:
-    if not (actor or "").strip():
-        raise WorkflowError("Say who is making this change: the actor is blank.", ErrorCode.INVALID_ARGUMENT)
-    return actor.strip()
-
-
 # Acts ---------------------------------------------------------------------
 
 
@@ -125,7 +119,7 @@ def receive_stock(
     (default now), plus an audit row. Inactive products may still receive stock."""
     quantity = require_receipt_quantity(quantity)
     cost = require_unit_cost(unit_cost)
-    actor = _require_actor(actor)
+    actor = require_actor(actor)
     note = (note or "").strip() or None
     if at is not None:
         require_aware(at, "at")
@@ -170,7 +164,7 @@ def adjust_stock(
     change that would take stock below zero is refused before anything is
     written. Sales, cancellations and returns are not adjustments."""
     quantity_delta, reason_note = require_adjustment(quantity_delta, reason_note)
-    actor = _require_actor(actor)
+    actor = require_actor(actor)
     if at is not None:
         require_aware(at, "at")
 

@@ -132,13 +132,6 @@ def shipping_details(
     return {"carrier": (carrier or "").strip(), "tracking_number": (tracking_number or "").strip()}
 
 
-def require_actor(actor: str) -> str:
-    """Who makes a change, trimmed; a blank actor is refused."""
-    if not (actor or "").strip():
-        raise WorkflowError("Say who is making this change: the actor is blank.", ErrorCode.INVALID_ARGUMENT)
-    return actor.strip()
-
-
 def clean_text(text: str | None) -> str | None:
     """Free text trimmed, or None when it is absent or blank."""
     return (text or "").strip() or None

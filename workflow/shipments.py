@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from workflow.audit import record_audit
+from workflow.audit import record_audit, require_actor
 from workflow.clock import require_aware
 from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
@@ -24,7 +24,6 @@ from workflow.shipment_rules import (
     can_ship,
     clean_text,
     left_to_pay,
-    require_actor,
     require_move,
     require_not_before,
     require_status,
