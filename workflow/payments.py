@@ -9,7 +9,7 @@ CHECK: no order overpaid, no order refunded more than was paid on it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -68,35 +68,17 @@ def record_payment(
     orders of several customers, a bad amount, more than is owed."""
     total = parse_amount(amount)
     explicit = {oid: parse_amount(v, f"Allocation to order {oid}") for oid, v in (allocations or {}).items()}
-    _check_entry(order_ids, method, idempotency_key, received_at)
+    entry = _check_entry(order_ids, method, reference, received_at, idempotency_key, actor)
 
-    def work(conn: Connection) -> Payment:
-        replay = _replay(conn, idempotency_key)
-        if replay:
-            return replay
-        selected = _lock_selection(conn, order_ids)
+    def allocate(selected: list[OrderBalance]) -> list[Allocation]:
         due = sum((b.balance_due for b in selected), Decimal("0.00"))
         if total > due:
             raise WorkflowError(too_much_message(selected, due, total), ErrorCode.OVERPAYMENT)
-        split = (
-            allocate_as_given(selected, explicit, total)
-            if explicit
-            else allocate_oldest_due_first(selected, total)
-        )
-        return _write(
-            conn,
-            "payment",
-            selected[0].customer_id,
-            total,
-            split,
-            method,
-            reference,
-            received_at,
-            idempotency_key,
-            actor,
-        )
+        if explicit:
+            return allocate_as_given(selected, explicit, total)
+        return allocate_oldest_due_first(selected, total)
 
-    return in_transaction(engine, work)
+    return _record(engine, "payment", order_ids, entry, allocate)
 
 
 def record_refund(
@@ -115,15 +97,10 @@ def record_refund(
     full refund); with them, each at most that order's refundable amount. A
     refund lowers the cash collected; it never reopens a balance."""
     explicit = {oid: parse_amount(v, f"Refund on order {oid}") for oid, v in (amounts or {}).items()}
-    _check_entry(order_ids, method, idempotency_key, received_at)
+    entry = _check_entry(order_ids, method, reference, received_at, idempotency_key, actor)
 
-    def work(conn: Connection) -> Payment:
-        replay = _replay(conn, idempotency_key)
-        if replay:
-            return replay
-        selected = _lock_selection(conn, order_ids, allow_cancelled=True)
-        by_id = {b.order_id: b for b in selected}
-        refuse_unselected(explicit, by_id)
+    def allocate(selected: list[OrderBalance]) -> list[Allocation]:
+        refuse_unselected(explicit, {b.order_id: b for b in selected})
         split = []
         for balance in selected:
             asked = explicit.get(balance.order_id) if explicit else balance.refundable
@@ -142,24 +119,48 @@ def record_refund(
                 f"Nothing was paid on order {names}, so there is nothing to refund.",
                 ErrorCode.REFUND_EXCEEDS_PAID,
             )
-        total = sum((a.amount for a in split), Decimal("0.00"))
-        return _write(
-            conn,
-            "refund",
-            selected[0].customer_id,
-            total,
-            split,
-            method,
-            reference,
-            received_at,
-            idempotency_key,
-            actor,
-        )
+        return split
+
+    return _record(engine, "refund", order_ids, entry, allocate, allow_cancelled=True)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the clerk typed about the money itself, checked and trimmed."""
+
+    method: str
+    reference: str | None
+    received_at: datetime
+    key: str
+    actor: str
+
+
+def _record(
+    engine: Engine,
+    kind: str,
+    order_ids: Sequence[int],
+    entry: _Entry,
+    allocate: Callable[[list[OrderBalance]], list[Allocation]],
+    *,
+    allow_cancelled: bool = False,
+) -> Payment:
+    """The one path of payments and refunds: replay a used idempotency key,
+    else lock the selected orders, let `allocate` split the money (or refuse),
+    and write the payment, its allocations and the audit row."""
+
+    def work(conn: Connection) -> Payment:
+        replay = _replay(conn, entry.key)
+        if replay:
+            return replay
+        selected = _lock_selection(conn, order_ids, allow_cancelled=allow_cancelled)
+        return _write(conn, kind, selected[0].customer_id, allocate(selected), entry)
 
     return in_transaction(engine, work)
 
 
-def _check_entry(order_ids: Sequence[int], method: str, key: str, received_at: datetime) -> None:
+def _check_entry(
+    order_ids: Sequence[int], method: str, reference: str | None, received_at: datetime, key: str, actor: str
+) -> _Entry:
     if not order_ids:
         raise WorkflowError("Select at least one order.", ErrorCode.NO_ORDERS_SELECTED)
     if not method or not method.strip():
@@ -171,6 +172,7 @@ def _check_entry(order_ids: Sequence[int], method: str, key: str, received_at: d
             "A payment needs an idempotency key; reload the form.", ErrorCode.INVALID_ARGUMENT
         )
     require_aware(received_at, "received_at")
+    return _Entry(method.strip(), (reference or "").strip() or None, received_at, key, actor)
 
 
 def _replay(conn: Connection, key: str) -> Payment | None:
@@ -238,28 +240,20 @@ def _lock_selection(
 
 
 def _write(
-    conn: Connection,
-    kind: str,
-    customer_id: int,
-    amount: Decimal,
-    split: Sequence[Allocation],
-    method: str,
-    reference: str | None,
-    received_at: datetime,
-    key: str,
-    actor: str,
+    conn: Connection, kind: str, customer_id: int, split: Sequence[Allocation], entry: _Entry
 ) -> Payment:
+    amount = sum((a.amount for a in split), Decimal("0.00"))
     payment_id = conn.execute(
         insert(payments)
         .values(
             customer_id=customer_id,
             amount=amount,
             kind=kind,
-            method=method.strip(),
-            reference=(reference or "").strip() or None,
-            received_at=received_at,
-            idempotency_key=key,
-            recorded_by=actor,
+            method=entry.method,
+            reference=entry.reference,
+            received_at=entry.received_at,
+            idempotency_key=entry.key,
+            recorded_by=entry.actor,
         )
         .returning(payments.c.id)
     ).scalar_one()
@@ -269,14 +263,14 @@ def _write(
     )
     record_audit(
         conn,
-        actor=actor,
+        actor=entry.actor,
         action=f"{kind}.recorded",
         entity="payment",
         entity_id=payment_id,
         details={
             "customer_id": customer_id,
             "amount": str(amount),
-            "method": method.strip(),
+            "method": entry.method,
             "allocations": {str(a.order_id): str(a.amount) for a in split},
         },
     )
@@ -285,10 +279,10 @@ def _write(
         customer_id,
         kind,
         amount,
-        method.strip(),
-        (reference or "").strip() or None,
-        received_at,
-        key,
-        actor,
+        entry.method,
+        entry.reference,
+        entry.received_at,
+        entry.key,
+        entry.actor,
         tuple(split),
     )
