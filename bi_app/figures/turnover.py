@@ -1,0 +1,160 @@
+"""How fast stock turns, from workflow.analytics.turnover_by_category and
+turnover_by_product.
+
+A category or product with no cost of goods sold has no turnover (None):
+it is shown as "no sales", never dropped, because stock that does not move
+is exactly what a manager needs to see.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+
+from bi_app.figures.empty import empty_figure
+from bi_app.formatting import (
+    DEFAULT_LOCALE,
+    format_count,
+    format_days,
+    format_money,
+    format_turnover,
+    is_missing,
+    to_decimal,
+)
+from bi_app.theme import CHANGE_NEUTRAL, GRID_COLOR, MEASURE_STYLE, chart_layout
+
+NO_PRODUCTS = "No products to show"
+NO_PRODUCTS_HINT = "Clear the category filter, or add products."
+UNCATEGORISED = "(no category)"
+
+
+def build_turnover_category_figure(
+    frame: pd.DataFrame, currency: str | None = None, *, locale: str = DEFAULT_LOCALE
+) -> go.Figure:
+    """Horizontal bars of turnover per category, fastest at the top; days of
+    inventory (and, given `currency`, cost of goods sold and average
+    inventory value) in the hover. Categories without turnover sit at the
+    bottom with a zero-length bar labelled "no sales"."""
+    if frame.empty:
+        return empty_figure(NO_PRODUCTS, NO_PRODUCTS_HINT)
+    rows = [_category_row(row, currency, locale) for row in frame.itertuples(index=False)]
+    # Plotly draws the first category at the bottom: slowest (and unsold) first.
+    rows.sort(key=lambda r: (r["turnover"] is not None, r["turnover"] or 0, r["label"]))
+    labels = [r["label"] for r in rows]
+    figure = go.Figure(
+        go.Bar(
+            x=[float(r["turnover"]) if r["turnover"] is not None else 0.0 for r in rows],
+            y=labels,
+            orientation="h",
+            marker={"color": MEASURE_STYLE["booked"].bar},
+            text=[r["text"] for r in rows],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[r["text"], r["hover"]] for r in rows],
+            hovertemplate="<b>%{y}</b><br>Turnover: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        )
+    )
+    figure.update_layout(chart_layout(showlegend=False, margin={"l": 8, "r": 56, "t": 16, "b": 40}))
+    figure.update_xaxes(title="Turnover (times)", gridcolor=GRID_COLOR, rangemode="tozero")
+    figure.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
+    return figure
+
+
+def _category_row(row: object, currency: str | None, locale: str) -> dict[str, object]:
+    turnover = None if is_missing(row.turnover) else to_decimal(row.turnover)
+    hover = [f"Days of inventory: {format_days(row.days_of_inventory, locale)}"]
+    hover.append(f"Sold: {format_count(row.sold_qty, locale)} units")
+    if currency:
+        hover.append(f"Cost of goods sold: {format_money(to_decimal(row.cogs), currency, locale)}")
+        value = row.average_inventory_value
+        if not is_missing(value):
+            hover.append(f"Average inventory value: {format_money(to_decimal(value), currency, locale)}")
+    label = UNCATEGORISED if is_missing(row.category) or not row.category else str(row.category)
+    return {
+        "label": label,
+        "turnover": turnover,
+        "text": format_turnover(turnover, locale),
+        "hover": "<br>".join(hover),
+    }
+
+
+def top_and_bottom_products(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The n products that turned fastest, and the n slowest among those
+    with stock at the end of the period.
+
+    - top: products with a turnover, highest first (ties by SKU);
+    - bottom: products with stock_at_end > 0 and not already in top; those
+      that did not sell at all (no turnover: dead stock) come first, the
+      most inventory value tied up first, then the lowest turnovers.
+    Both keep the input's columns and get a fresh 0..n-1 index."""
+    sold = frame[frame["turnover"].map(lambda v: not is_missing(v))]
+    top = _ordered(sold, key=lambda row: (-to_decimal(row["turnover"]), row["sku"])).head(n)
+    stocked = frame[(frame["stock_at_end"] > 0) & ~frame["product_id"].isin(top["product_id"])]
+
+    def slowest(row: pd.Series) -> tuple:
+        if is_missing(row["turnover"]):
+            value = row["average_inventory_value"]
+            return (0, -(to_decimal(value) if not is_missing(value) else 0), row["sku"])
+        return (1, to_decimal(row["turnover"]), row["sku"])
+
+    bottom = _ordered(stocked, key=slowest).head(n)
+    return top.reset_index(drop=True), bottom.reset_index(drop=True)
+
+
+def _ordered(frame: pd.DataFrame, key) -> pd.DataFrame:
+    """Rows sorted by a Python key over each row: Decimal and None mixed in
+    one column do not sort reliably inside pandas."""
+    order = sorted(range(len(frame)), key=lambda i: key(frame.iloc[i]))
+    return frame.iloc[order]
+
+
+_COLUMNS = ("SKU", "Name", "Category", "Sold", "Turnover", "Days of inventory", "Avg. inventory value")
+_NUMERIC = {"Sold", "Turnover", "Days of inventory", "Avg. inventory value"}
+
+
+def products_table(
+    frame: pd.DataFrame,
+    currency: str,
+    *,
+    locale: str = DEFAULT_LOCALE,
+    table_id: str | None = None,
+    empty_text: str = "No products",
+) -> dbc.Table:
+    """A compact table of products: SKU, name, category, units sold,
+    turnover ("no sales" when none), days of inventory and average inventory
+    value (exact, from the Decimal). Numbers are right-aligned; an empty
+    frame gives one row saying `empty_text`."""
+    header = html.Thead(
+        html.Tr([html.Th(c, className="text-end" if c in _NUMERIC else "") for c in _COLUMNS])
+    )
+    rows = [_product_row(row, currency, locale) for _, row in frame.iterrows()]
+    if not rows:
+        rows = [html.Tr(html.Td(empty_text, colSpan=len(_COLUMNS), className="text-center text-muted"))]
+    extra = {"id": table_id} if table_id else {}
+    return dbc.Table(
+        [header, html.Tbody(rows)], striped=True, hover=True, size="sm", responsive=True, **extra
+    )
+
+
+def _product_row(row: pd.Series, currency: str, locale: str) -> html.Tr:
+    value = row["average_inventory_value"]
+    unsold = is_missing(row["turnover"])
+    cells = [
+        html.Td(row["sku"], className="font-monospace"),
+        html.Td(row["name"]),
+        html.Td(row["category"] if not is_missing(row["category"]) else UNCATEGORISED),
+        html.Td(format_count(row["sold_qty"], locale), className="text-end"),
+        html.Td(
+            format_turnover(row["turnover"], locale),
+            className="text-end",
+            style={"color": CHANGE_NEUTRAL, "fontStyle": "italic"} if unsold else {},
+        ),
+        html.Td(format_days(row["days_of_inventory"], locale), className="text-end"),
+        html.Td(
+            "–" if is_missing(value) else format_money(to_decimal(value), currency, locale),
+            className="text-end",
+        ),
+    ]
+    return html.Tr(cells)

@@ -1,0 +1,101 @@
+"""Numbers as a person reads them: money, counts, changes, days, turnover.
+
+Money goes from Decimal to text through babel alone, never through float, so
+a hover label, a KPI card and a CSV cell show the very cents the database
+holds. Changes use a real minus sign (U+2212) and a space before the percent
+sign ("+12.5 %", "−3.0 %").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from numbers import Integral
+
+from babel.numbers import format_currency, format_decimal
+
+DEFAULT_LOCALE = "en_US"
+MINUS = "\u2212"
+DASH = "\u2013"  # "–": nothing to compare with, nothing to show
+NEW = "new"
+_TENTH = Decimal("0.1")
+
+
+def to_decimal(amount: Decimal | int | str) -> Decimal:
+    """A Decimal from a Decimal, an int (numpy's too) or a numeric string; a
+    float is refused because it cannot hold cents exactly."""
+    if isinstance(amount, Decimal):
+        return amount
+    if isinstance(amount, float):
+        raise TypeError(f"money must not be a float on its way to text; got {amount!r}, pass a Decimal")
+    if isinstance(amount, Integral):
+        return Decimal(int(amount))
+    return Decimal(amount)
+
+
+def is_missing(value: object) -> bool:
+    """True for None and for the NaN / NaT pandas puts in an empty cell."""
+    return value is None or value != value  # NaN is the one value unequal to itself
+
+
+def format_money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """`amount` in `currency` as the locale writes it: Decimal("1234.50"),
+    "EUR" -> "€1,234.50" (en_US), "1.234,50 €" (de_DE). Exact: the Decimal is
+    handed to babel as is."""
+    return format_currency(to_decimal(amount), currency, locale=locale)
+
+
+def currency_affixes(currency: str, locale: str = DEFAULT_LOCALE) -> tuple[str, str]:
+    """What the locale writes before and after the digits of an amount in
+    `currency`: ("€", "") for en_US, ("", "\xa0€") for de_DE. Chart axes use
+    them as tick prefix and suffix."""
+    sample = format_money(Decimal("1.00"), currency, locale)
+    digits = re.search(r"\d(.*\d)?", sample)
+    if digits is None:  # pragma: no cover - every CLDR pattern has digits
+        return "", ""
+    return sample[: digits.start()], sample[digits.end() :]
+
+
+def format_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
+    """A whole number with the locale's grouping: 12345 -> "12,345"."""
+    return format_decimal(int(n), locale=locale)
+
+
+def change_direction(change: Decimal | None) -> int:
+    """1, -1 or 0 as the change reads once rounded to a tenth of a percent:
+    a change shown as "0.0 %" points nowhere. None (nothing to compare) is 0."""
+    if is_missing(change):
+        return 0
+    shown = (to_decimal(change) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    return (shown > 0) - (shown < 0)
+
+
+def format_change(change: Decimal | None, *, when_none: str = DASH, locale: str = DEFAULT_LOCALE) -> str:
+    """A relative change (0.125 = +12.5 %) with its sign: "+12.5 %",
+    "−3.0 %", "0.0 %". None (the previous figure was zero) gives `when_none`:
+    "–" by default, "new" when the caller knows the current figure is not
+    zero."""
+    if is_missing(change):
+        return when_none
+    shown = (to_decimal(change) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    digits = format_decimal(abs(shown), format="#,##0.0", locale=locale)
+    sign = "+" if shown > 0 else MINUS if shown < 0 else ""
+    return f"{sign}{digits} %"
+
+
+def format_days(days: Decimal | None, locale: str = DEFAULT_LOCALE) -> str:
+    """Days with one decimal: Decimal("12.25") -> "12.3 days", "1.0 day";
+    None (no sales, so no days of inventory) -> "–"."""
+    if is_missing(days):
+        return DASH
+    shown = to_decimal(days).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    unit = "day" if shown == 1 else "days"
+    return f"{format_decimal(shown, format='#,##0.0', locale=locale)} {unit}"
+
+
+def format_turnover(turnover: Decimal | None, locale: str = DEFAULT_LOCALE) -> str:
+    """Inventory turnover as a multiple: Decimal("4.2") -> "4.20×"; None (the
+    stock did not sell) -> "no sales"."""
+    if is_missing(turnover):
+        return "no sales"
+    return f"{format_decimal(to_decimal(turnover), format='#,##0.00', locale=locale)}×"
