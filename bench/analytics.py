@@ -74,7 +74,8 @@ def random_filters(
     )
 
 
-def run(engine: Engine, repeat: int, seed: int = 7) -> list[tuple[Timing, Timing | None]]:
+def draw_filters(engine: Engine, count: int, seed: int = 7) -> list[Filters]:
+    """`count` random filters within the data's days, categories and countries."""
     with engine.connect() as conn:
         first, last = conn.execute(text("SELECT min(day), max(day) FROM orders_daily")).one()
         categories = conn.execute(text("SELECT DISTINCT category FROM products ORDER BY 1")).scalars().all()
@@ -82,7 +83,11 @@ def run(engine: Engine, repeat: int, seed: int = 7) -> list[tuple[Timing, Timing
     if first is None:
         raise SystemExit("no orders: seed the database first, e.g. `ecc seed --orders 1000000`")
     rng = random.Random(seed)
-    filters = [random_filters(rng, first, last, categories, countries) for _ in range(repeat + 1)]
+    return [random_filters(rng, first, last, categories, countries) for _ in range(count)]
+
+
+def run(engine: Engine, repeat: int, seed: int = 7) -> list[tuple[Timing, Timing | None]]:
+    filters = draw_filters(engine, repeat + 1, seed)
 
     def raw(sql: str):
         def call(i: int) -> None:

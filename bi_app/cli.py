@@ -1,4 +1,4 @@
-"""`ecc`, the command line: schema upgrades, demo data and the demo.
+"""`ecc`, the command line: schema upgrades, demo data, the demo and the app server.
 
 Every command runs through workflow; a WorkflowError or bad flag prints one
 line and exits non-zero, never a stack trace (ECC_DEBUG=1 shows it).
@@ -7,6 +7,7 @@ line and exits non-zero, never a stack trace (ECC_DEBUG=1 shows it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -21,7 +22,7 @@ from workflow import tables
 from workflow.analytics import Filters, kpis
 from workflow.calendar import business_today, sync_business_timezone
 from workflow.db import make_engine
-from workflow.errors import WorkflowError
+from workflow.errors import ErrorCode, WorkflowError
 from workflow.migrations import upgrade
 from workflow.settings import Settings
 
@@ -78,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Upgrade the database, seed a modest data set if it has no orders, then serve the app.",
     )
     _add_seed_flags(demo, default_orders=DEMO_ORDERS)
+    _add_serve_flags(demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app",
+        description="Serve the app with waitress on HOST:PORT, against DATABASE_URL (or the embedded "
+        "PostgreSQL) and REDIS_URL (or the in-process cache). Production runs gunicorn from the Procfile.",
+    )
+    _add_serve_flags(serve)
     add_import_parser(commands)
     return parser
 
@@ -98,6 +108,14 @@ def _add_seed_flags(parser: argparse.ArgumentParser, default_orders: int | None)
         help="spread orders over this many days up to now; default 730",
     )
     parser.add_argument("--seed", type=bounded_int(0, 2**31 - 1), default=1, help="random seed; default 1")
+
+
+def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1")
+    parser.add_argument("--port", type=bounded_int(1, 65535), default=8050, help="port; default 8050")
+    parser.add_argument(
+        "--threads", type=bounded_int(1, 64), default=8, help="requests served at once; default 8"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -162,11 +180,33 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _seed(engine, args)
     _print_last_90_days(engine, settings)
-    where = (settings.database_url and "DATABASE_URL") or f"the embedded PostgreSQL in {settings.pgdata}"
-    print(
-        f"The demo database is ready in {where}. The dashboard is not built yet, so there is "
-        "nothing to serve yet: ecc stops here."
-    )
+    return _serve(args, settings, engine)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _serve(args, settings, make_engine(settings))
+
+
+def _serve(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    import waitress
+
+    from bi_app.app import create_app
+
+    app = create_app(settings, engine=engine)
+    try:
+        server = waitress.create_server(app.server, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        raise WorkflowError(
+            f"Cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+            "stop the program using it or pass another --port.",
+            ErrorCode.INVALID_ARGUMENT,
+        ) from None
+    cache = "Redis" if settings.redis_url else "the in-process cache"
+    print(f"Serving the dashboard at http://{args.host}:{args.port}/ with {cache}; press Ctrl+C to stop.")
+    sys.stdout.flush()
+    with contextlib.suppress(KeyboardInterrupt):  # waitress itself returns on Ctrl+C
+        server.run()
+    print("Stopped.")
     return 0
 
 
@@ -199,6 +239,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": cmd_db,
     "seed": cmd_seed,
     "demo": cmd_demo,
+    "serve": cmd_serve,
     "import": cmd_import,
 }
 

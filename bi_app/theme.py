@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
-
 from workflow.balances import PaymentState
 from workflow.shipment_rules import STATUSES
 
-# Flatly: a calm, flat Bootstrap theme that reads well in dense tables.
-THEME = dbc.themes.FLATLY
+# Flatly: a calm, flat Bootstrap theme that reads well in dense tables. It is
+# served from bi_app/assets (Bootswatch 5.3.8, MIT; its web-font @import
+# removed), not from a CDN: the app must look right on a shop's closed network.
+THEME_STYLESHEET = "00-bootstrap-flatly-5.3.8.min.css"
 FONT_FAMILY = 'Lato, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
+from tests.redis_server import redis_server  # noqa: F401  (a real redis-server per test)
 from workflow.db import make_engine, normalize_url
 from workflow.embedded import embedded_database_url
 from workflow.migrations import upgrade
@@ -84,6 +85,45 @@ def db_url(pg_admin: Engine, pg_server_url: URL, _template_db: str) -> Iterator[
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"'))
     yield _render(pg_server_url.set(database=name))
     _drop(pg_admin, name)
+
+
+DEMO_ORDERS = 3_000
+
+
+@pytest.fixture(scope="session")
+def _demo_template(pg_admin: Engine, pg_server_url: URL, _template_db: str) -> Iterator[str]:
+    """A database of demo data (DEMO_ORDERS orders over the last 180 days),
+    built once per run and only ever copied, never connected to by tests."""
+    from workflow.demo import seed_demo_data
+
+    name = f"ecc_t{os.getpid()}_demo"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"'))
+    engine = make_engine(url=_render(pg_server_url.set(database=name)))
+    seed_demo_data(engine, orders=DEMO_ORDERS, days=180, seed=7, progress=False)
+    engine.dispose()
+    yield name
+    _drop(pg_admin, name)
+
+
+def copy_database(pg_admin: Engine, pg_server_url: URL, template: str) -> str:
+    """URL of a new database copied from `template` (drop it with drop_database)."""
+    name = f"ecc_t{os.getpid()}_{next(_counter)}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    return _render(pg_server_url.set(database=name))
+
+
+def drop_database(pg_admin: Engine, url: str) -> None:
+    _drop(pg_admin, normalize_url(url).database)
+
+
+@pytest.fixture
+def demo_db_url(pg_admin: Engine, pg_server_url: URL, _demo_template: str) -> Iterator[str]:
+    """URL of a database of its own holding the demo data."""
+    url = copy_database(pg_admin, pg_server_url, _demo_template)
+    yield url
+    drop_database(pg_admin, url)
 
 
 @pytest.fixture

@@ -242,6 +242,15 @@ import_runs = Table(
     Column("outcome", Text, nullable=False),
 )
 
+# db/migrations/001_data_version.sql: moved by triggers on every write.
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("singleton", Boolean, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", Timestamp, nullable=False),
+)
+
 schema_migrations = Table(
     "schema_migrations",
     metadata,

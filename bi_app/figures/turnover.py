@@ -142,7 +142,7 @@ def _product_row(row: pd.Series, currency: str, locale: str) -> html.Tr:
     value = row["average_inventory_value"]
     unsold = is_missing(row["turnover"])
     cells = [
-        html.Td(row["sku"], className="font-monospace"),
+        html.Td(row["sku"], className="font-monospace text-nowrap"),
         html.Td(row["name"]),
         html.Td(row["category"] if not is_missing(row["category"]) else UNCATEGORISED),
         html.Td(format_count(row["sold_qty"], locale), className="text-end"),

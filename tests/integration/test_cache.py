@@ -17,11 +17,7 @@ import redis
 from dash import html
 
 from bi_app.cache import DashboardCache, cache_key
-from tests import redis_server as redis_fixtures
 from tests.redis_server import RedisServer
-
-# Until tests/conftest.py exposes the fixture to every test; harmless after.
-redis_server = redis_fixtures.redis_server
 
 VERSION = 7
 PARTS = (VERSION, dt.date(2024, 1, 1), dt.date(2024, 1, 31), "Books", None)

@@ -4,9 +4,12 @@ for every error, and a working schema upgrade."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -85,13 +88,14 @@ def test_a_bad_setting_is_one_line_not_a_stack_trace():
 
 def test_db_upgrade_applies_the_schema_then_reports_nothing_to_do(fresh_database, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", fresh_database)
+    migrations = sorted(p.stem for p in (Path(__file__).parents[2] / "db" / "migrations").glob("*.sql"))
     assert main(["db", "upgrade"]) == 0
-    assert "Schema: applied 000_schema." in capsys.readouterr().out
+    assert f"Schema: applied {', '.join(['000_schema', *migrations])}." in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
     assert "Schema: up to date; nothing to apply." in capsys.readouterr().out
     engine = create_engine(fresh_database)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar() == 1 + len(migrations)
     engine.dispose()
 
 
@@ -110,14 +114,53 @@ def test_db_upgrade_makes_the_database_count_days_in_the_business_time_zone(
     assert "Business days" not in capsys.readouterr().out
 
 
-def test_demo_seeds_an_empty_database_once_and_prints_the_last_90_days(fresh_database, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", fresh_database)
-    assert main(["demo", "--orders", "400", "--days", "120"]) == 0
-    out = capsys.readouterr().out
+def run_demo_until_it_serves(database_url: str, *args: str) -> str:
+    """Start `ecc demo` as a shell would, wait until the dashboard answers on
+    the printed address, stop it with Ctrl+C; returns what it printed."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bi_app.cli", "demo", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    printed = []
+    try:
+        for line in process.stdout:
+            printed.append(line)
+            if line.startswith("Serving the dashboard at "):
+                break
+        url = f"http://127.0.0.1:{port}/"
+        assert printed and printed[-1].startswith(f"Serving the dashboard at {url}"), printed
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.status == 200 and "E-Commerce Command Center" in response.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, rest
+    return "".join(printed) + rest
+
+
+def test_demo_seeds_an_empty_database_once_prints_the_last_90_days_and_serves_the_app(fresh_database):
+    out = run_demo_until_it_serves(fresh_database, "--orders", "400", "--days", "120")
     assert "Demo data: wrote" in out and "400 orders" in out
     assert "Last 90 days to " in out and "Payment states: " in out
-    assert main(["demo", "--orders", "400"]) == 0
-    assert "Demo data: the database already has 400 orders; keeping them." in capsys.readouterr().out
+    assert "Stopped." in out
+    again = run_demo_until_it_serves(fresh_database, "--orders", "400")
+    assert "Demo data: the database already has 400 orders; keeping them." in again
+
+
+def test_serve_refuses_a_port_in_use_with_one_line(db_url):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_ecc("serve", "--port", str(port), DATABASE_URL=db_url)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(f"ecc: error: Cannot listen on 127.0.0.1:{port} (")
+    assert result.stderr.strip().endswith("stop the program using it or pass another --port.")
 
 
 def test_seed_refuses_a_database_that_already_has_orders(fresh_database, monkeypatch, capsys):

@@ -3,6 +3,8 @@ every row that must never exist."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -14,7 +16,8 @@ from workflow.migrations import upgrade
 def test_upgrading_an_empty_database_applies_the_schema_and_a_second_upgrade_changes_nothing(fresh_database):
     engine = create_engine(fresh_database)
     first = upgrade(engine)
-    assert first.applied == ["000_schema"]
+    migrations = sorted(p.stem for p in (Path(__file__).parents[2] / "db" / "migrations").glob("*.sql"))
+    assert first.applied == ["000_schema", *migrations]
     with engine.connect() as conn:
         before = conn.execute(text("SELECT version, applied_at FROM schema_migrations")).all()
     second = upgrade(engine)

@@ -2,6 +2,7 @@
 they come from. Every function takes a Filters value (date range in business
 days, categories, countries) and reads the daily rollups, not the raw items."""
 
+from workflow.analytics.choices import FilterChoices, filter_choices
 from workflow.analytics.filters import Filters
 from workflow.analytics.fulfilment import shipment_status_counts, stage_durations, stuck_shipments
 from workflow.analytics.kpis import KpiComparison, Kpis, kpis
@@ -9,10 +10,12 @@ from workflow.analytics.revenue import daily_revenue
 from workflow.analytics.turnover import turnover_by_category, turnover_by_product
 
 __all__ = [
+    "FilterChoices",
     "Filters",
     "KpiComparison",
     "Kpis",
     "daily_revenue",
+    "filter_choices",
     "kpis",
     "shipment_status_counts",
     "stage_durations",

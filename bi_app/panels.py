@@ -1,0 +1,71 @@
+"""One guard around every dashboard panel: cached by data version and
+filters, timestamped, and never a stack trace on screen.
+
+A panel's figures are computed once per (data version, filters, options):
+any committed write moves the data version, so a cached panel is never
+older than the last write. A failure is shown as an alert and, because the
+exception passes through the cache, is never cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+from sqlalchemy.exc import SQLAlchemyError
+
+from bi_app.services import services
+from workflow.analytics import Filters
+from workflow.data_version import data_version
+from workflow.errors import WorkflowError
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = (
+    "The database did not answer, so these figures cannot be shown right now. "
+    "They come back as soon as it does; nothing was lost."
+)
+
+
+def filters_key(filters: Filters) -> tuple[Hashable, ...]:
+    return (filters.start.isoformat(), filters.end.isoformat(), filters.category, filters.countries)
+
+
+def render_panel(name: str, key: tuple[Hashable, ...], compute: Callable[[], Any]) -> tuple[Any, str]:
+    """(panel content, "as of HH:MM") for a panel, from the cache when the
+    data has not changed since it was computed; an alert and "" on failure."""
+    ecc = services()
+    try:
+        version = data_version(ecc.engine)
+        content, computed_at = ecc.cache.get_or_compute(
+            name, (version, *key), lambda: (compute(), datetime.now(UTC))
+        )
+        return content, as_of(computed_at, ecc.settings.tz)
+    except WorkflowError as exc:
+        return alert(exc.message, "warning"), ""
+    except SQLAlchemyError:
+        log.exception("panel %s: database error", name)
+        return alert(DATABASE_DOWN), ""
+    except Exception:  # the last guard: a reference for the log, not a traceback for the manager
+        reference = uuid.uuid4().hex[:8]
+        log.exception("panel %s failed (reference %s)", name, reference)
+        return alert(
+            f"This panel could not be shown because of an error on our side (reference {reference}). "
+            "The other panels are not affected."
+        ), ""
+
+
+def as_of(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    if local.date() == datetime.now(tz).date():
+        return f"as of {local:%H:%M}"
+    return f"as of {local:%Y-%m-%d %H:%M}"
+
+
+def alert(message: str, color: str = "danger") -> dbc.Alert:
+    return dbc.Alert(message, color=color, className="mb-0")
