@@ -32,9 +32,7 @@ from workflow.listings.query import (
     set_fields,
 )
 
-COUNT_SOURCE = (
-    "order_items AS i JOIN order_balances AS b ON b.order_id = i.order_id JOIN products AS p ON p.id = i.product_id"
-)
+COUNT_SOURCE = "order_items AS i JOIN order_balances AS b ON b.order_id = i.order_id JOIN products AS p ON p.id = i.product_id"
 SOURCE = f"{COUNT_SOURCE} JOIN customers AS c ON c.id = b.customer_id"
 SORTS = {
     "placed_at": "b.placed_at",

@@ -89,7 +89,9 @@ SELECT p.id, p.kind, p.method, p.reference, p.received_at, p.amount, a.amount, p
 """
 
 
-def order_detail(engine: Engine, order_id: int, *, at: datetime | None = None, pii: bool = False) -> OrderDetail:
+def order_detail(
+    engine: Engine, order_id: int, *, at: datetime | None = None, pii: bool = False
+) -> OrderDetail:
     """Everything about one order, read in one snapshot (shipment timelines
     excepted, read just after). An unknown order is refused."""
     if at is not None:

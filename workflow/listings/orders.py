@@ -3,7 +3,8 @@
 Included: every order, placed or cancelled (a cancelled one has no payment
 state), unless the query narrows it. Total, paid and refunded come from
 order_balances (kept by the database from the items and allocations);
-balance due = total - paid; the payment state is the SQL function
+balance due = total - paid, and 0.00 for a cancelled order (nothing is owed
+on it, unlike workflow.balances, which reports total - paid); the payment state is the SQL function
 payment_state() judged at `at` (default: now); the shipment status is that
 of the order's latest shipment (none before one is created).
 
@@ -45,6 +46,8 @@ COUNT_SOURCE = "order_balances AS b"
 LATEST_SHIPMENT = (
     "(SELECT sh.status FROM shipments AS sh WHERE sh.order_id = b.order_id ORDER BY sh.id DESC LIMIT 1)"
 )
+# What is still owed: total - paid; nothing for a cancelled order.
+BALANCE_DUE = "(CASE WHEN b.status = 'cancelled' THEN 0.00 ELSE b.total - b.paid END)"
 STATE = "payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, coalesce(%(at)s::timestamptz, now()))"
 # The predicate of order_balances_attention_idx: every order whose state is not 'paid' (nor cancelled).
 NEEDS_ATTENTION = "b.status = 'placed' AND (b.paid < b.total OR b.refunded > 0)"
@@ -56,7 +59,7 @@ SORTS = {
     "due_at": "b.due_at",
     "total": "b.total",
     "paid": "b.paid",
-    "balance_due": "(b.total - b.paid)",
+    "balance_due": BALANCE_DUE,
 }
 
 
@@ -108,7 +111,7 @@ class OrderRow:
     total: Decimal
     paid: Decimal
     refunded: Decimal
-    balance_due: Decimal
+    balance_due: Decimal  # 0.00 for a cancelled order
     state: PaymentState | None  # None for a cancelled order
     shipment_status: str | None  # of the latest shipment; None before one exists
 
@@ -141,7 +144,7 @@ def order_selection(query: OrderQuery, at: datetime | None = None) -> Selection:
 
 _COLUMNS = (
     "b.order_id, b.customer_id, c.full_name, c.country, b.status, b.placed_at, b.due_at, "
-    f"b.total, b.paid, b.refunded, b.total - b.paid, {STATE}, {LATEST_SHIPMENT}"
+    f"b.total, b.paid, b.refunded, {BALANCE_DUE}, {STATE}, {LATEST_SHIPMENT}"
 )
 
 

@@ -35,7 +35,9 @@ from workflow.listings.query import (
 KINDS = ("payment", "refund")
 SOURCE = "payments AS p JOIN customers AS c ON c.id = p.customer_id"
 COUNT_SOURCE = "payments AS p"
-ALLOCATED_ORDERS = "ARRAY(SELECT a.order_id FROM payment_allocations AS a WHERE a.payment_id = p.id ORDER BY a.order_id)"
+ALLOCATED_ORDERS = (
+    "ARRAY(SELECT a.order_id FROM payment_allocations AS a WHERE a.payment_id = p.id ORDER BY a.order_id)"
+)
 SORTS = {
     "received_at": "p.received_at",
     "payment_id": "p.id",

@@ -113,7 +113,9 @@ def fetch_page(
     rows = conn.exec_driver_sql(
         f"{selection.select(columns)} LIMIT {int(page_size)} OFFSET {int(offset)}", params
     ).all()
-    return Page(tuple(to_row(r) for r in rows), page, page_size, min(counted, MAX_ROWS + 1), counted <= MAX_ROWS)
+    return Page(
+        tuple(to_row(r) for r in rows), page, page_size, min(counted, MAX_ROWS + 1), counted <= MAX_ROWS
+    )
 
 
 def require_page(page: int, page_size: int) -> int:
@@ -181,7 +183,9 @@ def clean_search(text: str | None, what: str) -> str | None:
         raise invalid(f"The {what} search {text!r} is not text.")
     text = " ".join(text.split())
     if len(text) > MAX_SEARCH_LENGTH:
-        raise invalid(f"The {what} search is {len(text)} characters long; at most {MAX_SEARCH_LENGTH} are used.")
+        raise invalid(
+            f"The {what} search is {len(text)} characters long; at most {MAX_SEARCH_LENGTH} are used."
+        )
     return text or None
 
 
@@ -217,7 +221,9 @@ def customer_conditions(
         conditions.append(f"{column} = %(customer_id)s")
         params["customer_id"] = customer_id
     if search is not None:
-        conditions.append(f"{column} IN (SELECT m.id FROM customers AS m WHERE {customer_match(search, params)})")
+        conditions.append(
+            f"{column} IN (SELECT m.id FROM customers AS m WHERE {customer_match(search, params)})"
+        )
     return conditions
 
 
@@ -268,7 +274,7 @@ def clean_texts(values: Iterable[str], what: str) -> tuple[str, ...]:
     cleaned = set()
     for value in _as_tuple(values, what):
         if not isinstance(value, str) or not value.strip():
-            raise invalid(f"{what.capitalize()} {value!r} is empty or not text.")
+            raise invalid(f"Each of the {what} must be non-empty text; {value!r} is not.")
         cleaned.add(value.strip())
     return tuple(sorted(cleaned))
 

@@ -131,5 +131,10 @@ def list_shipments(
     """One page of the shipments the query keeps, with the (capped) count of all of them."""
     with engine.connect() as conn:
         return fetch_page(
-            conn, shipment_selection(query), _COLUMNS, lambda r: ShipmentRow(*r), page=page, page_size=page_size
+            conn,
+            shipment_selection(query),
+            _COLUMNS,
+            lambda r: ShipmentRow(*r),
+            page=page,
+            page_size=page_size,
         )
