@@ -4,15 +4,17 @@ database engine, built from Settings; nothing is connected at import."""
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from sqlalchemy import Engine
 
+import bi_app.callbacks
+import bi_app.pages
 from bi_app import ids
 from bi_app.cache import DashboardCache
-from bi_app.callbacks import dashboard as dashboard_callbacks
 from bi_app.services import EXTENSION, Services
 from workflow.db import make_engine
 from workflow.errors import ErrorCode, WorkflowError
@@ -40,7 +42,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         suppress_callback_exceptions=True,
     )
     _import_pages()
-    dashboard_callbacks.CALLBACKS.attach(app)
+    _attach_callbacks(app)
     app.server.extensions[EXTENSION] = Services(settings, engine, DashboardCache(settings.redis_url))
     app.layout = shell
     return app
@@ -62,13 +64,17 @@ def shell() -> html.Div:
     )
 
 
-PAGES = ("bi_app.pages.dashboard", "bi_app.pages.not_found_404")
-
-
 def _import_pages() -> None:
-    """Pages call register_page right after their imports, as Dash's page
-    modules do; like Dash's own pages_folder loader, we then hand the
-    registry each module's layout (Python imports a module only once)."""
-    for name in PAGES:
-        module = importlib.import_module(name)
-        dash.page_registry[name]["layout"] = module.layout
+    """Every module in bi_app/pages calls register_page right after its
+    imports, as Dash's page modules do; like Dash's own pages_folder loader,
+    we then hand the registry each module's layout (Python imports a module
+    once, however many apps are built)."""
+    for info in pkgutil.iter_modules(bi_app.pages.__path__, "bi_app.pages."):
+        module = importlib.import_module(info.name)
+        dash.page_registry[info.name]["layout"] = module.layout
+
+
+def _attach_callbacks(app: Dash) -> None:
+    """Each module in bi_app/callbacks declares a CallbackSet named CALLBACKS."""
+    for info in pkgutil.iter_modules(bi_app.callbacks.__path__, "bi_app.callbacks."):
+        importlib.import_module(info.name).CALLBACKS.attach(app)

@@ -10,7 +10,6 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html, no_update
 
-from bi_app import ids
 from bi_app.callbacks import CallbackSet
 from bi_app.figures.kpi import kpi_cards, payment_state_badges
 from bi_app.figures.revenue import build_revenue_figure
@@ -20,6 +19,8 @@ from bi_app.figures.shipments import (
     stuck_shipments_table,
 )
 from bi_app.figures.turnover import build_turnover_category_figure, products_table, top_and_bottom_products
+from bi_app.ids import as_of, body
+from bi_app.ids import dashboard as ids
 from bi_app.panels import alert, filters_key, render_panel
 from bi_app.services import services
 from bi_app.url_filters import dashboard_query_string, filters_from_controls
@@ -39,7 +40,7 @@ GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def panel_outputs(panel: str) -> tuple[Output, Output]:
-    return Output(ids.body(panel), "children"), Output(ids.as_of(panel), "children")
+    return Output(body(panel), "children"), Output(as_of(panel), "children")
 
 
 def dashboard_panel(name: str, controls: tuple, build: Callable[[Filters], Any], *options) -> tuple[Any, str]:

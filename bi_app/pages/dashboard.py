@@ -12,7 +12,8 @@ import dash_bootstrap_components as dbc
 import pycountry
 from dash import dcc, html
 
-from bi_app import ids
+from bi_app.ids import as_of, body
+from bi_app.ids import dashboard as ids
 from bi_app.panels import DATABASE_DOWN, alert
 from bi_app.services import services
 from bi_app.url_filters import parse_dashboard_query
@@ -125,12 +126,12 @@ def _panel(title: str, panel: str, controls=None) -> dbc.Card:
         [
             dbc.Col(html.H5(title, className="mb-0"), width="auto"),
             dbc.Col(controls, width="auto") if controls is not None else None,
-            dbc.Col(html.Small(id=ids.as_of(panel), className="text-muted"), className="text-end"),
+            dbc.Col(html.Small(id=as_of(panel), className="text-muted"), className="text-end"),
         ],
         className="align-items-center g-3",
     )
     return dbc.Card(
-        [dbc.CardHeader(header), dbc.CardBody(dcc.Loading(html.Div(id=ids.body(panel)), delay_show=300))],
+        [dbc.CardHeader(header), dbc.CardBody(dcc.Loading(html.Div(id=body(panel)), delay_show=300))],
         id=panel,
         className="mb-3 shadow-sm",
     )
