@@ -15,6 +15,7 @@ import bi_app.callbacks
 import bi_app.pages
 from bi_app import ids
 from bi_app.cache import DashboardCache
+from bi_app.downloads import register_downloads
 from bi_app.services import EXTENSION, Services
 from workflow.db import make_engine
 from workflow.errors import ErrorCode, WorkflowError
@@ -44,21 +45,42 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _import_pages()
     _attach_callbacks(app)
     app.server.extensions[EXTENSION] = Services(settings, engine, DashboardCache(settings.redis_url))
+    register_downloads(app.server)
     app.layout = shell
     return app
 
 
 def shell() -> html.Div:
-    """Navbar (from the page registry: only pages that exist) and the page."""
-    links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+    """Navbar (from the page registry: only pages that exist; pages that
+    name a `menu` are grouped under it) and the page."""
+    pages = [
+        page
         for page in sorted(dash.page_registry.values(), key=lambda p: p["order"] or 0)
-        if page.get("nav", True) and page["module"] != "bi_app.pages.not_found_404"
+        if page.get("nav", True) and not page.get("path_template") and page["path"] != "/404"
     ]
+    items: list = []
+    menus: dict[str, dbc.DropdownMenu] = {}
+    for page in pages:
+        link = dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
+        menu = page.get("menu")
+        if not menu:
+            items.append(dbc.NavItem(link))
+        elif menu in menus:
+            menus[menu].children.append(dbc.DropdownMenuItem(page["name"], href=page["relative_path"]))
+        else:
+            menus[menu] = dbc.DropdownMenu(
+                [dbc.DropdownMenuItem(page["name"], href=page["relative_path"])],
+                label=menu,
+                nav=True,
+                in_navbar=True,
+            )
+            items.append(menus[menu])
     return html.Div(
         [
             dcc.Location(id=ids.URL),
-            dbc.NavbarSimple(links, brand=TITLE, brand_href="/", color="primary", dark=True, className="mb-3"),
+            dbc.NavbarSimple(
+                items, brand=TITLE, brand_href="/", color="primary", dark=True, className="mb-3"
+            ),
             dbc.Container(dash.page_container, fluid=True, className="pb-5"),
         ]
     )

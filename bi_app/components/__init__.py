@@ -1,0 +1,1 @@
+"""Pure builders of page components (tables, forms, pagers) from workflow values."""
