@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from numbers import Integral
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal
 
 DEFAULT_LOCALE = "en_US"
 MINUS = "\u2212"
@@ -42,7 +44,17 @@ def format_money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE) -
     """`amount` in `currency` as the locale writes it: Decimal("1234.50"),
     "EUR" -> "€1,234.50" (en_US), "1.234,50 €" (de_DE). Exact: the Decimal is
     handed to babel as is."""
-    return format_currency(to_decimal(amount), currency, locale=locale)
+    locale_data, pattern = _currency_pattern(locale)
+    return pattern.apply(to_decimal(amount), locale_data, currency=currency, currency_digits=True)
+
+
+@lru_cache(maxsize=16)
+def _currency_pattern(locale: str) -> tuple[Locale, NumberPattern]:
+    """The locale and its standard currency pattern, parsed once: a chart's
+    hover labels format hundreds of amounts (babel's format_currency, which
+    this is, parses both on every call)."""
+    locale_data = Locale.parse(locale)
+    return locale_data, locale_data.currency_formats["standard"]
 
 
 def currency_affixes(currency: str, locale: str = DEFAULT_LOCALE) -> tuple[str, str]:
