@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     Table,
@@ -257,4 +258,22 @@ schema_migrations = Table(
     Column("version", Text, primary_key=True),
     Column("checksum", CHAR(64), nullable=False),
     Column("applied_at", Timestamp, nullable=False),
+)
+
+# db/migrations/003_import_uploads.sql: web imports' progress and reject reports.
+import_uploads = Table(
+    "import_uploads",
+    metadata,
+    _id(),
+    Column("file_name", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("started_by", Text, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("bytes_read", BigInteger, nullable=False),
+    Column("message", Text),
+    Column("run_id", BigInteger),
+    Column("summary", JSONB),
+    Column("report_gz", LargeBinary),
 )
