@@ -41,10 +41,16 @@ FIGURES = {
 PAGE_FIGURES = ", ".join(
     f"(SELECT {figure} FROM order_balances AS ob WHERE ob.customer_id = c.id)" for figure in FIGURES.values()
 )
-# For an export: one lateral join reading each customer's orders once, columns t.<figure name>.
+# For an export, columns t.<figure name> (NULL for a customer without
+# orders in the bulk form): one lateral join reading each customer's orders
+# once, or, for a large export, one pass aggregating all orders.
 FIGURES_JOIN = (
     f"LEFT JOIN LATERAL (SELECT {', '.join(f'{sql} AS {name}' for name, sql in FIGURES.items())} "
     "FROM order_balances AS ob WHERE ob.customer_id = c.id) AS t ON true"
+)
+FIGURES_BULK_JOIN = (
+    f"LEFT JOIN (SELECT ob.customer_id, {', '.join(f'{sql} AS {name}' for name, sql in FIGURES.items())} "
+    "FROM order_balances AS ob GROUP BY ob.customer_id) AS t ON t.customer_id = c.id"
 )
 SORTS = {
     "created_at": "c.created_at",

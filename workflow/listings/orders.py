@@ -41,10 +41,26 @@ from workflow.listings.query import (
     set_fields,
 )
 
-SOURCE = "order_balances AS b JOIN customers AS c ON c.id = b.customer_id"
-COUNT_SOURCE = "order_balances AS b"
+# Only order_balances is read to filter and sort (customers join in only to
+# sort by name, as sc): with no join above it, PostgreSQL's sort for a page
+# keeps just the rows it needs. Columns of the customer are read for the
+# rows shown (CUSTOMER_COLUMNS in a page, a join as c in an export).
+SOURCE = "order_balances AS b"
+SORT_BY_NAME = "JOIN customers AS sc ON sc.id = b.customer_id"
+CUSTOMER_JOIN = "JOIN customers AS c ON c.id = b.customer_id"
+CUSTOMER_COLUMNS = ", ".join(
+    f"(SELECT k.{column} FROM customers AS k WHERE k.id = b.customer_id)"
+    for column in ("full_name", "country")
+)
+# The status of the order's latest shipment: looked up per row (a page, a
+# small export), or, for a large export, read for all orders in one pass
+# (LATEST_SHIPMENTS_JOIN, column ls.status): the same value either way.
 LATEST_SHIPMENT = (
     "(SELECT sh.status FROM shipments AS sh WHERE sh.order_id = b.order_id ORDER BY sh.id DESC LIMIT 1)"
+)
+LATEST_SHIPMENTS_JOIN = (
+    "LEFT JOIN (SELECT DISTINCT ON (sh.order_id) sh.order_id, sh.status FROM shipments AS sh "
+    "ORDER BY sh.order_id, sh.id DESC) AS ls ON ls.order_id = b.order_id"
 )
 # What is still owed: total - paid; nothing for a cancelled order.
 BALANCE_DUE = "(CASE WHEN b.status = 'cancelled' THEN 0.00 ELSE b.total - b.paid END)"
@@ -55,7 +71,7 @@ NEEDS_ATTENTION = "b.status = 'placed' AND (b.paid < b.total OR b.refunded > 0)"
 SORTS = {
     "placed_at": "b.placed_at",
     "order_id": "b.order_id",
-    "customer": "lower(c.full_name)",
+    "customer": "lower(sc.full_name)",
     "due_at": "b.due_at",
     "total": "b.total",
     "paid": "b.paid",
@@ -118,8 +134,9 @@ class OrderRow:
 
 def order_selection(query: OrderQuery, at: datetime | None = None) -> Selection:
     """The orders the query keeps, in its order: the one WHERE clause of the
-    orders listing and of the orders export. Alias b is order_balances, c
-    the customer; %(at)s is the moment payment states are judged at."""
+    orders listing and of the orders export. Alias b is order_balances
+    (with sc, the customer, when sorting by name); %(at)s is the moment
+    payment states are judged at."""
     if at is not None:
         require_aware(at, "at")
     params: dict[str, object] = {"at": at}
@@ -134,16 +151,16 @@ def order_selection(query: OrderQuery, at: datetime | None = None) -> Selection:
     conditions += customer_conditions("b.customer_id", query.customer, query.customer_id, params)
     conditions += country_conditions("b.customer_id", query.countries, params)
     return Selection(
-        SOURCE,
+        f"{SOURCE} {SORT_BY_NAME}" if query.sort == "customer" else SOURCE,
         tuple(conditions),
         params,
         order_by(SORTS, query.sort, query.descending, "b.order_id"),
-        count_source=COUNT_SOURCE,
+        count_source=SOURCE,
     )
 
 
 _COLUMNS = (
-    "b.order_id, b.customer_id, c.full_name, c.country, b.status, b.placed_at, b.due_at, "
+    f"b.order_id, b.customer_id, {CUSTOMER_COLUMNS}, b.status, b.placed_at, b.due_at, "
     f"b.total, b.paid, b.refunded, {BALANCE_DUE}, {STATE}, {LATEST_SHIPMENT}"
 )
 

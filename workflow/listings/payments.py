@@ -35,8 +35,15 @@ from workflow.listings.query import (
 KINDS = ("payment", "refund")
 SOURCE = "payments AS p JOIN customers AS c ON c.id = p.customer_id"
 COUNT_SOURCE = "payments AS p"
+# The ids of the orders a payment was allocated to, in id order: looked up
+# per row (a page, a small export), or for a large export aggregated for all
+# payments in one pass (ALLOCATIONS_JOIN, column pa.order_ids, the ids as text).
 ALLOCATED_ORDERS = (
     "ARRAY(SELECT a.order_id FROM payment_allocations AS a WHERE a.payment_id = p.id ORDER BY a.order_id)"
+)
+ALLOCATIONS_JOIN = (
+    "LEFT JOIN (SELECT a.payment_id, string_agg(a.order_id::text, ' ' ORDER BY a.order_id) AS order_ids "
+    "FROM payment_allocations AS a GROUP BY a.payment_id) AS pa ON pa.payment_id = p.id"
 )
 SORTS = {
     "received_at": "p.received_at",
