@@ -21,6 +21,7 @@ from bi_app.figures.shipments import (
 from bi_app.figures.turnover import build_turnover_category_figure, products_table, top_and_bottom_products
 from bi_app.ids import as_of, body
 from bi_app.ids import dashboard as ids
+from bi_app.orders_url import dashboard_kpi_href, dashboard_state_href
 from bi_app.panels import alert, filters_key, render_panel
 from bi_app.services import services
 from bi_app.url_filters import dashboard_query_string, filters_from_controls
@@ -89,11 +90,19 @@ def update_kpis(*controls):
                 dbc.Row(
                     [
                         dbc.Col(card, md=4, xl=2)
-                        for card in kpi_cards(comparison, ecc.settings.currency, filters.days)
+                        for card in kpi_cards(
+                            comparison,
+                            ecc.settings.currency,
+                            filters.days,
+                            href_for=lambda name: dashboard_kpi_href(filters, name),
+                        )
                     ],
                     className="g-2 mb-3",
                 ),
-                payment_state_badges(comparison.current.state_counts),
+                payment_state_badges(
+                    comparison.current.state_counts,
+                    href_for=lambda state: dashboard_state_href(filters, state),
+                ),
             ]
         )
 
