@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from bi_app.import_runner import TrackedPath, Upload, start_import
+from bi_app.import_runner import Tally, TrackedPath, Upload, start_import
 from etl.importer import ImportOptions, import_customer_file
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.import_history import import_run, list_import_runs, reject_report
@@ -198,8 +198,6 @@ def test_a_blank_actor_is_refused(db_engine):
 
 
 def test_a_tracked_path_counts_the_furthest_byte_read_in_text_mode_only(tmp_path):
-    from bi_app.import_runner import Tally
-
     path = TrackedPath(tmp_path / "a.csv")
     path.write_bytes(GOOD)
     path.tally = Tally()
@@ -208,4 +206,13 @@ def test_a_tracked_path_counts_the_furthest_byte_read_in_text_mode_only(tmp_path
         file.readline()
         file.seek(0)
         assert file.read() == GOOD.decode()
+    assert path.tally.bytes_read == len(GOOD)
+
+
+def test_the_engine_reads_the_rows_through_the_path_it_is_given_so_progress_is_seen(db_engine, tmp_path):
+    """The page's progress relies on this: etl opens the file with path.open()."""
+    path = TrackedPath(tmp_path / "good.csv")
+    path.write_bytes(GOOD)
+    path.tally = Tally()
+    import_customer_file(db_engine, path, QUIET)
     assert path.tally.bytes_read == len(GOOD)
