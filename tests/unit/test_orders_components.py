@@ -7,13 +7,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from dash import dcc
 
+from bi_app.callbacks.order_detail import refund_amounts
 from bi_app.figures.order_detail import detail_body, order_not_found, refund_form
 from bi_app.figures.orders import orders_pager, orders_table, rows_label
 from bi_app.ids import orders as ids
 from bi_app.orders_url import OrdersView, parse_orders_query
 from workflow.balances import OrderBalance, PaymentState
+from workflow.errors import ErrorCode, WorkflowError
 from workflow.listings import (
     DetailCustomer,
     DetailItem,
@@ -189,3 +192,31 @@ def test_nothing_refundable_shows_a_sentence_instead_of_the_form() -> None:
 
 def test_an_unknown_order_gets_a_friendly_page() -> None:
     assert "Order 999999 does not exist" in text(order_not_found("999999"))
+
+
+def test_a_page_past_the_last_one_says_so_and_links_back_to_the_first() -> None:
+    view = parse_orders_query({"state": "overdue", "page": "7"})
+    shown = orders_table(page_of([], page=7, total=123), view, "EUR", BERLIN)
+    assert "Page 7 is past the last page (3)." in text(shown)
+    assert next(n for n in walk(shown) if isinstance(n, dcc.Link)).href == "/orders?state=overdue"
+
+
+def test_a_full_refund_asks_for_no_amount_and_a_partial_one_for_money() -> None:
+    assert refund_amounts(42, "full", "garbage") is None
+    assert refund_amounts(42, "partial", " 12.5 ") == {42: Decimal("12.50")}
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("", "Enter the amount to refund, e.g. 12.50."),
+        ("0", "The refund amount must be more than 0.00; 0 was entered."),
+        ("ten", "The refund amount 'ten' is not a number; enter e.g. 12.50."),
+    ],
+)
+def test_a_partial_refund_without_a_usable_amount_is_refused_with_a_message(
+    amount: str, message: str
+) -> None:
+    with pytest.raises(WorkflowError) as refused:
+        refund_amounts(42, "partial", amount)
+    assert (refused.value.code, refused.value.message) == (ErrorCode.INVALID_AMOUNT, message)
