@@ -16,6 +16,7 @@ import bi_app.pages
 from bi_app import ids
 from bi_app.cache import DashboardCache
 from bi_app.downloads import register_downloads
+from bi_app.routes import import_reports
 from bi_app.services import EXTENSION, Services
 from workflow.db import make_engine
 from workflow.errors import ErrorCode, WorkflowError
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _attach_callbacks(app)
     app.server.extensions[EXTENSION] = Services(settings, engine, DashboardCache(settings.redis_url))
     register_downloads(app.server)
+    import_reports.register(app.server)
     app.layout = shell
     return app
 
