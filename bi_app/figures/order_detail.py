@@ -2,7 +2,8 @@
 reads top to bottom: who and when, the money (total computed by the
 database, paid, refunded, balance due, payment state), the items with unit
 prices and line totals, the payments and refunds with the part allocated to
-this order, the shipment timeline, and the refund form. Pure builders;
+this order, the shipment timeline, and the refund form (from
+bi_app.components.orders). Pure builders;
 money reaches text through bi_app.formatting only."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from bi_app.components.orders import PAYMENT_METHODS, refund_form
 from bi_app.figures.kpi import payment_state_badge
 from bi_app.figures.orders import shipment_badge
 from bi_app.figures.shipments import local_time
@@ -20,15 +22,6 @@ from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH
 from workflow.listings import DetailItem, DetailPayment, DetailShipment, OrderDetail
-
-# Payment methods as a clerk reads them; a refund offers the way the money came in first.
-REFUND_METHODS = {
-    "bank_transfer": "Bank transfer",
-    "card": "Card",
-    "paypal": "PayPal",
-    "direct_debit": "Direct debit",
-}
-MAX_REFERENCE = 200
 
 
 def order_not_found(shown_id: str) -> html.Div:
@@ -208,7 +201,7 @@ def payments_table(payments: tuple[DetailPayment, ...], money, tz: ZoneInfo) -> 
                 [
                     html.Td(local_time(p.received_at, tz), className="text-nowrap"),
                     html.Td(dbc.Badge("Refund", color="secondary") if refund else "Payment"),
-                    html.Td(REFUND_METHODS.get(p.method, p.method)),
+                    html.Td(PAYMENT_METHODS.get(p.method, p.method)),
                     html.Td(p.reference or DASH),
                     html.Td(
                         [
@@ -267,78 +260,4 @@ def _card(title: str, content, *, card_id: str | None = None) -> dbc.Card:
         [dbc.CardHeader(html.H5(title, className="mb-0")), dbc.CardBody(content)],
         className="mb-3 shadow-sm",
         **extra,
-    )
-
-
-def refund_form(detail: OrderDetail, money, key: str) -> html.Div:
-    """Full refund (everything paid and not yet refunded) or partial (an
-    amount up to that), how the money goes back, an optional reference.
-    `key` is the idempotency key made when this form was rendered, so the
-    same form submitted twice records one refund. Nothing refundable: a
-    sentence instead of the form."""
-    b = detail.balance
-    if b.refundable <= 0:
-        text = (
-            "Everything paid on this order has been refunded."
-            if b.refunded > 0
-            else "Nothing has been paid on this order, so there is nothing to refund."
-        )
-        return html.P(text, className="mb-0 text-muted")
-    paid_by = [p.method for p in reversed(detail.payments) if p.kind == "payment"]
-    methods = list(dict.fromkeys([*paid_by, *REFUND_METHODS]))
-    return html.Div(
-        [
-            dcc.Store(id=ids.REFUND_KEY, data=key),
-            html.P([html.Strong(money(b.refundable)), " paid and not yet refunded."], className="mb-2"),
-            dbc.RadioItems(
-                id=ids.REFUND_KIND,
-                options=[
-                    {"label": f"Full refund ({money(b.refundable)})", "value": "full"},
-                    {"label": "Partial refund", "value": "partial"},
-                ],
-                value="full",
-                className="mb-2",
-            ),
-            html.Div(
-                [
-                    dbc.Label("Amount to refund", html_for=ids.REFUND_AMOUNT),
-                    dbc.Input(
-                        id=ids.REFUND_AMOUNT,
-                        type="text",
-                        inputMode="decimal",
-                        disabled=True,
-                        placeholder=f"at most {b.refundable}",
-                        autoComplete="off",
-                    ),
-                    dbc.FormFeedback(id=ids.REFUND_AMOUNT_FEEDBACK, type="invalid"),
-                ],
-                className="mb-2",
-            ),
-            html.Div(
-                [
-                    dbc.Label("Paid back by", html_for=ids.REFUND_METHOD),
-                    dbc.Select(
-                        id=ids.REFUND_METHOD,
-                        options=[{"label": REFUND_METHODS.get(m, m), "value": m} for m in methods],
-                        value=methods[0],
-                    ),
-                    dbc.FormFeedback(id=ids.REFUND_METHOD_FEEDBACK, type="invalid"),
-                ],
-                className="mb-2",
-            ),
-            html.Div(
-                [
-                    dbc.Label("Reference (optional)", html_for=ids.REFUND_REFERENCE),
-                    dbc.Input(
-                        id=ids.REFUND_REFERENCE,
-                        type="text",
-                        maxLength=MAX_REFERENCE,
-                        placeholder="e.g. return RMA-1042",
-                    ),
-                ],
-                className="mb-3",
-            ),
-            dbc.Button("Record refund", id=ids.REFUND_SUBMIT, color="primary"),
-            html.Div(id=ids.REFUND_ALERT, className="mt-2"),
-        ]
     )

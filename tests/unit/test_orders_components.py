@@ -11,7 +11,8 @@ import pytest
 from dash import dcc
 
 from bi_app.callbacks.order_detail import refund_amounts
-from bi_app.figures.order_detail import detail_body, order_not_found, refund_form
+from bi_app.components.orders import refund_form
+from bi_app.figures.order_detail import detail_body, order_not_found
 from bi_app.figures.orders import orders_pager, orders_table, rows_label
 from bi_app.ids import orders as ids
 from bi_app.orders_url import OrdersView, parse_orders_query
