@@ -58,6 +58,16 @@ class ErrorCode(str, Enum):
     IMPORT_REPORT_UNWRITABLE = "import_report_unwritable"
     IMPORT_BUSY = "import_busy"
     IMPORT_LOAD_FAILED = "import_load_failed"
+    # users and sign-in
+    INVALID_USERNAME = "invalid_username"
+    INVALID_ROLE = "invalid_role"
+    WEAK_PASSWORD = "weak_password"
+    USERNAME_TAKEN = "username_taken"
+    USER_NOT_FOUND = "user_not_found"
+    LOGIN_FAILED = "login_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    ADDRESS_LOCKED = "address_locked"
+    ACCOUNT_DISABLED = "account_disabled"
 
 
 class WorkflowError(Exception):

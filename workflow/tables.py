@@ -277,3 +277,32 @@ import_uploads = Table(
     Column("summary", JSONB),
     Column("report_gz", LargeBinary),
 )
+
+# db/migrations/004_users_sessions.sql: sessions (Redis caches them) and sign-in throttling.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id_hash", CHAR(64), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("data", JSONB, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    _id(),
+    Column("at", Timestamp, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("address", Text, nullable=False),
+)
+
+login_locks = Table(
+    "login_locks",
+    metadata,
+    Column("scope", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("locked_until", Timestamp, nullable=False),
+)
