@@ -46,6 +46,7 @@ CUSTOMERS_SHOWN = 8
 ALLOCATION = {"type": ids.PAY_ALLOCATION, "index": ALL}
 ALLOCATION_FEEDBACK = {"type": ids.PAY_ALLOCATION_FEEDBACK, "index": ALL}
 CHECK = {"type": ids.PAY_CHECK, "index": ALL}
+FIELDS_CHECKED_ON_SUBMIT = (ids.PAY_METHOD, ids.PAY_REFERENCE, ids.PAY_RECEIVED)
 
 
 def _database_down(what: str) -> html.Div:
@@ -79,6 +80,7 @@ def search_customers(text):
     Output(ids.PAY_ORDER_NUMBERS_FEEDBACK, "children"),
     Output(ids.PAY_ORDER_FILTER, "value"),
     Output(ids.PAY_CUSTOMER_RESULTS, "children", allow_duplicate=True),
+    Output(ids.PAY_RESULT, "children", allow_duplicate=True),
     Input({"type": ids.PAY_CUSTOMER_PICK, "index": ALL}, "n_clicks"),
     Input(ids.PAY_FIND_ORDERS, "n_clicks"),
     Input(ids.PAY_ORDER_NUMBERS, "n_submit"),
@@ -88,20 +90,22 @@ def search_customers(text):
 )
 def choose(_picks, _find, _submit, numbers, chosen):
     """A customer picked from the results (the selection is kept when it is
-    the same customer), or orders typed by number (they become the selection)."""
+    the same customer), or orders typed by number (they become the selection
+    and the results are put away). A new selection starts a new form."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict):
         if not ctx.triggered[0]["value"]:  # a result just drawn, not clicked
-            return (no_update,) * 6
-        same = bool(chosen) and chosen.get("id") == trigger["index"]
-        return {"id": trigger["index"]}, no_update if same else [], False, "", "", no_update
+            return (no_update,) * 7
+        if chosen and chosen.get("id") == trigger["index"]:
+            return (no_update,) * 7
+        return {"id": trigger["index"]}, [], False, "", "", no_update, None
     try:
         found = desk.find_orders(services().engine, numbers, pii=may_see_pii())
     except WorkflowError as exc:
-        return no_update, no_update, True, exc.message, no_update, no_update
+        return no_update, no_update, True, exc.message, no_update, no_update, no_update
     except SQLAlchemyError:
-        return no_update, no_update, False, "", no_update, _database_down("order lookup")
-    return {"id": found.customer.id}, list(found.order_ids), False, "", "", []
+        return no_update, no_update, False, "", no_update, _database_down("order lookup"), no_update
+    return {"id": found.customer.id}, list(found.order_ids), False, "", "", [], None
 
 
 @CALLBACKS.callback(
@@ -146,26 +150,45 @@ def show_orders(customer, page, search, _refresh, selection):
 
 @CALLBACKS.callback(
     Output(ids.PAY_SELECTION, "data", allow_duplicate=True),
+    Output(ids.PAY_RESULT, "children", allow_duplicate=True),
     Input(CHECK, "value"),
     State(CHECK, "id"),
     State(ids.PAY_SELECTION, "data"),
     prevent_initial_call=True,
 )
 def tick(values, check_ids, selection):
+    """Merge this page's ticks into the selection; a new selection starts a
+    new form, so the last receipt or refusal goes."""
     ticked = {check["index"]: bool(value) for check, value in zip(check_ids, values, strict=True)}
     merged = merge_selection(selection or [], ticked)
-    return merged if merged != (selection or []) else no_update
+    return (merged, None) if merged != (selection or []) else (no_update, no_update)
 
 
 @CALLBACKS.callback(
     Output(ids.PAY_SELECTION, "data", allow_duplicate=True),
     Output(ids.PAY_REFRESH, "data", allow_duplicate=True),
+    Output(ids.PAY_RESULT, "children", allow_duplicate=True),
     Input(ids.PAY_CLEAR, "n_clicks"),
     State(ids.PAY_REFRESH, "data"),
     prevent_initial_call=True,
 )
 def clear_selection(_clicks, refresh):
-    return [], (refresh or 0) + 1
+    return [], (refresh or 0) + 1, None
+
+
+@CALLBACKS.callback(
+    Output(ids.PAY_METHOD, "invalid", allow_duplicate=True),
+    Output(ids.PAY_REFERENCE, "invalid", allow_duplicate=True),
+    Output(ids.PAY_RECEIVED, "invalid", allow_duplicate=True),
+    Input(ids.PAY_METHOD, "value"),
+    Input(ids.PAY_REFERENCE, "value"),
+    Input(ids.PAY_RECEIVED, "value"),
+    prevent_initial_call=True,
+)
+def forget_field_error(*_values):
+    """A field the clerk changes loses its red mark until the next submit."""
+    changed = ctx.triggered_id
+    return tuple(False if field == changed else no_update for field in FIELDS_CHECKED_ON_SUBMIT)
 
 
 @CALLBACKS.callback(

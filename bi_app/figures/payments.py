@@ -178,12 +178,14 @@ def selection_summary(due: SelectionDue, currency: str) -> html.Div:
 def allocation_rows(
     balances: Sequence[OrderBalance], prefill: Mapping[int, Decimal], currency: str, tz: ZoneInfo
 ) -> list[dbc.Row]:
-    """Per selected order (oldest due first): number, due day, balance due,
-    state, and an editable allocation pre-filled with `prefill`."""
-    rows = []
-    for b in balances:
-        if b.status != "placed":
-            continue
+    """A header, then per selected order (oldest due first): number and
+    state, due day, balance due, and an editable allocation pre-filled with
+    `prefill`; its message (if any) on the line below, across the row."""
+    placed = [b for b in balances if b.status == "placed"]
+    if not placed:
+        return []
+    rows = [_allocation_row("Order", "Due", "Balance due", "Allocation", class_name="small text-muted")]
+    for b in placed:
         entry = dbc.Input(
             id={"type": ids.PAY_ALLOCATION, "index": b.order_id},
             value=str(prefill.get(b.order_id, Decimal("0.00"))),
@@ -193,28 +195,30 @@ def allocation_rows(
             autocomplete="off",
             class_name="text-end",
         )
-        feedback = dbc.FormFeedback(
-            id={"type": ids.PAY_ALLOCATION_FEEDBACK, "index": b.order_id}, type="invalid"
-        )
+        order = [html.Span(f"#{b.order_id}", className="fw-semibold"), " ",
+                 payment_state_badge(b.state) if b.state else None]  # fmt: skip
         rows.append(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            html.Span(f"#{b.order_id}", className="fw-semibold"),
-                            " ",
-                            payment_state_badge(b.state) if b.state else None,
-                        ],
-                        width=4,
-                    ),
-                    dbc.Col(html.Small(f"due {local_day(b.due_at, tz)}", className="text-muted"), width=3),
-                    dbc.Col(html.Small(format_money(b.balance_due, currency)), width=2, className="text-end"),
-                    dbc.Col([entry, feedback], width=3),
-                ],
-                className="g-2 align-items-center mb-1",
-            )
+            _allocation_row(order, local_day(b.due_at, tz), format_money(b.balance_due, currency), entry)
         )
+        feedback = dbc.FormFeedback(
+            id={"type": ids.PAY_ALLOCATION_FEEDBACK, "index": b.order_id},
+            type="invalid",
+            class_name="d-block mt-0",
+        )
+        rows.append(dbc.Row(dbc.Col(feedback), className="g-2 mb-1"))
     return rows
+
+
+def _allocation_row(order, due, balance, allocation, class_name: str = "") -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(order, width=5),
+            dbc.Col(due, width=2, class_name="small"),
+            dbc.Col(balance, width=2, class_name="small text-end"),
+            dbc.Col(allocation, width=3, class_name="text-end"),
+        ],
+        className=f"g-2 align-items-center {class_name}",
+    )
 
 
 def allocated_line(allocated: Decimal | None, amount: Decimal | None, currency: str) -> str:

@@ -92,7 +92,7 @@ def _finder() -> dbc.Card:
             dbc.InputGroup(
                 [
                     dbc.Input(id=ids.PAY_ORDER_NUMBERS, placeholder="1042, 1043", autocomplete="off"),
-                    dbc.Button("Find", id=ids.PAY_FIND_ORDERS, color="secondary", n_clicks=0),
+                    dbc.Button("Find", id=ids.PAY_FIND_ORDERS, color="primary", outline=True, n_clicks=0),
                     dbc.FormFeedback(id=ids.PAY_ORDER_NUMBERS_FEEDBACK, type="invalid"),
                 ],
                 class_name="has-validation",
@@ -174,7 +174,7 @@ def _payment_form(currency: str, today: str) -> dbc.Card:
         _field("Amount received", ids.PAY_AMOUNT, dbc.InputGroup(amount_group, class_name="has-validation")),
         html.Div(
             [
-                html.Div("Allocation to each order (oldest due date first)", className="form-label"),
+                html.Div("Split over the orders (oldest due date first)", className="form-label"),
                 html.Div(id=ids.PAY_ALLOCATIONS, style={"maxHeight": "18rem", "overflowY": "auto"}),
                 html.Div(id=ids.PAY_ALLOCATED, className="small text-muted"),
             ],
