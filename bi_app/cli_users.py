@@ -1,0 +1,154 @@
+"""`ecc users create NAME --role ROLE`, `ecc users list`, `ecc users disable NAME`,
+`ecc users password NAME`.
+
+bi_app.cli registers the command (add_users_parser, cmd_users). A password
+is never an argument (argv is visible to every user of the machine in `ps`
+and lands in shell history): it is asked twice at a terminal, or read as one
+line from standard input when that is a pipe or a file, e.g.
+`printf '%s\\n' "$PW" | ecc users create ann --role clerk`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from workflow.db import make_engine
+from workflow.errors import ErrorCode, WorkflowError
+from workflow.sessions import SessionStore
+from workflow.settings import Settings
+from workflow.user_rules import PASSWORD_MIN, ROLES, login_name, require_username
+from workflow.users import (
+    User,
+    create_user,
+    disable_user,
+    ensure_demo_accounts,
+    find_user,
+    list_users,
+    set_password,
+)
+
+
+def add_users_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "users", help="manage who may sign in", description="Create, list and disable the app's accounts."
+    )
+    actions = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    create = actions.add_parser(
+        "create",
+        help="create an account (the password is asked, never given on the command line)",
+        description=f"Create an active account. The password (at least {PASSWORD_MIN} characters, not the "
+        "user name) is asked twice at a terminal, or read as one line from standard input.",
+    )
+    create.add_argument("name", metavar="NAME", help="3 to 40 lower-case letters, digits, '.', '_' or '-'")
+    create.add_argument("--role", required=True, choices=ROLES, help="what the account may do")
+    actions.add_parser("list", help="list every account", description="List every account, by name.")
+    disable = actions.add_parser(
+        "disable",
+        help="stop an account from signing in and end its sessions",
+        description="Stop an account from signing in and end all its sessions at once.",
+    )
+    disable.add_argument("name", metavar="NAME")
+    password = actions.add_parser(
+        "password",
+        help="give an account a new password and end its sessions",
+        description="Set a new password (asked as for create) and end all the account's sessions.",
+    )
+    password.add_argument("name", metavar="NAME")
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    action = args.users_command
+    if action == "create":
+        require_username(args.name)  # before asking for a password that would be refused with it
+        secret = read_password(args.name)
+        user = create_user(
+            make_engine(settings), username=args.name, role=args.role, password=secret, actor=_actor()
+        )
+        print(f"Created {user.username} ({user.role}); they can sign in now.")
+    elif action == "list":
+        print(users_table(list_users(make_engine(settings))))
+    elif action == "disable":
+        engine = make_engine(settings)
+        name = login_name(args.name)
+        if disable_user(engine, username=name, actor=_actor()):
+            _forget_cached_sessions(engine, settings, name)
+            print(f"Disabled {name}; their sessions have ended.")
+        else:
+            print(f"{name} was already disabled; nothing changed.")
+    elif action == "password":
+        engine = make_engine(settings)
+        name = find_user(engine, args.name).username  # unknown: refused before the password is asked
+        secret = read_password(name)
+        set_password(engine, username=name, password=secret, actor=_actor())
+        _forget_cached_sessions(engine, settings, name)
+        print(f"New password set for {name}; their sessions have ended.")
+    return 0
+
+
+def read_password(name: str, stdin: TextIO | None = None) -> str:
+    """Twice from a prompt at a terminal, else one line from stdin (its line
+    end removed, nothing else: spaces may be part of a password)."""
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        first = getpass.getpass(f"Password for {name}: ")
+        if getpass.getpass("The same password again: ") != first:
+            raise WorkflowError("The two passwords differ; nothing was changed.", ErrorCode.WEAK_PASSWORD)
+        return first
+    line = stdin.readline()
+    if not line.strip():
+        raise WorkflowError(
+            "No password on standard input: pipe it as one line, or run the command in a terminal to be "
+            "asked for it. Nothing was changed.",
+            ErrorCode.WEAK_PASSWORD,
+        )
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def users_table(users: list[User]) -> str:
+    """Name, role, active, created (UTC), aligned; a hint when there is none."""
+    if not users:
+        return "No users yet; create one with `ecc users create NAME --role admin`."
+    rows = [("NAME", "ROLE", "ACTIVE", "CREATED (UTC)")] + [
+        (
+            u.username,
+            u.role,
+            "yes" if u.active else "no",
+            u.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        )
+        for u in users
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+        for row in rows
+    )
+
+
+def print_demo_accounts(engine: Engine) -> None:
+    """For `ecc demo`: create the missing demo accounts and print their passwords, once."""
+    created = ensure_demo_accounts(engine)
+    if not created:
+        print("Demo accounts: demo-admin, demo-manager, demo-clerk, demo-analyst exist already "
+              "(set a new password with `ecc users password NAME`).")  # fmt: skip
+        return
+    print("Demo accounts (the passwords are shown only now; only their hashes are stored):")
+    for name, role, password in created:
+        print(f"  {name:<13} {role:<8} {password}")
+
+
+def _forget_cached_sessions(engine: Engine, settings: Settings, name: str) -> None:
+    """Remove the user's session copies from Redis too (already refused without this)."""
+    SessionStore(engine, settings.redis_url).delete_all_for_user(find_user(engine, name).id)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name in this environment
+        return "cli:unknown"
