@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
+from bi_app.cli_users import add_users_parser, cmd_users
 from etl.cli import add_import_parser, cmd_import
 from workflow import tables
 from workflow.analytics import Filters, kpis
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_serve_flags(serve)
     add_import_parser(commands)
+    add_users_parser(commands)
     return parser
 
 
@@ -241,6 +243,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "demo": cmd_demo,
     "serve": cmd_serve,
     "import": cmd_import,
+    "users": cmd_users,
 }
 
 if __name__ == "__main__":
