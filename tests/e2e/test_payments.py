@@ -322,3 +322,16 @@ def test_bad_fields_are_explained_beside_them_and_nothing_is_written(page, app) 
     page.wait_for_selector("#payments-received-feedback >> text=Money cannot be received in the future")
     assert "is-invalid" in page.get_attribute("#payments-received", "class")
     assert payments_count(app) == count
+
+
+def test_a_link_with_order_numbers_opens_them_selected_and_a_bad_link_says_why(page, live_app) -> None:
+    customer, first, second = two_open_orders(live_app)
+    page.goto(f"{live_app.url}/payments?orders={first},{second}")
+    page.wait_for_selector(f"#payments-customer-heading >> text=(#{customer})")
+    page.wait_for_function("document.querySelectorAll('#payments-allocations input').length === 2")
+    assert page.input_value("#payments-amount") == str(owed(live_app, first, second))
+    assert page.is_checked(f"#payments-order-row-{first} input[type=checkbox]")
+    page.goto(f"{live_app.url}/payments?orders=12x")
+    page.wait_for_selector(
+        "text='12x' is not an order number; type numbers separated by commas, e.g. 1042, 1043."
+    )
