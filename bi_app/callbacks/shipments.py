@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import current_actor
 from bi_app.callbacks import CallbackSet
 from bi_app.components import shipments as build
+from bi_app.figures import operations as shipment
 from bi_app.ids import shipments as ids
 from bi_app.panels import DATABASE_DOWN, alert
 from bi_app.services import services
@@ -191,9 +192,9 @@ def show_shipment(selected, _moved):
     tz = services().settings.tz
     detail = html.Div(
         [
-            build.detail_header(row, tz),
+            shipment.detail_header(row, tz),
             html.H6("Timeline", className="fw-bold"),
-            build.timeline_table(events, tz),
+            shipment.timeline_table(events, tz),
         ]
     )
     final = None
@@ -201,7 +202,7 @@ def show_shipment(selected, _moved):
         final = alert(
             f"This shipment is {row.status.replace('_', ' ')}: nothing moves it further.", "secondary"
         )
-    options = build.move_options(row.status)
+    options = shipment.move_options(row.status)
     return title, detail, final, not options, options, None, "", "", "", result, *CLEAN
 
 
@@ -247,7 +248,7 @@ def move_shipment(_clicks, selected, to_status, carrier, tracking, note, moved):
     if not selected:
         return no_update, *(no_update,) * 6
     if not to_status:
-        return no_update, None, build.CHOOSE_MOVE, False, None, False, None
+        return no_update, None, shipment.CHOOSE_MOVE, False, None, False, None
     shipping = to_status == "shipped"
     shipment_id = int(selected["shipment"])
     ecc = services()
@@ -263,7 +264,7 @@ def move_shipment(_clicks, selected, to_status, carrier, tracking, note, moved):
             settings=ecc.settings,
         )
     except WorkflowError as exc:
-        feedback = build.move_feedback(exc, carrier, tracking)
+        feedback = shipment.move_feedback(exc, carrier, tracking)
         return (
             no_update,
             None,

@@ -18,6 +18,7 @@ from decimal import Decimal
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from bi_app.figures.operations import link_pager
 from bi_app.formatting import DASH, format_count, format_days, format_money, format_turnover
 from bi_app.ids import inventory as ids
 from bi_app.listing_url import listing_query_string, parse_listing_query
@@ -162,33 +163,11 @@ def _sort_link(column: StockColumn, view: InventoryView) -> dcc.Link:
 
 def pager(page: Page, view: InventoryView) -> dbc.Row:
     """ "Products 26–50 of 100" with previous / next links."""
-    first = (page.page - 1) * page.page_size + 1 if page.rows else 0
-    last = first + len(page.rows) - 1 if page.rows else 0
-
-    def link(text: str, number: int, enabled: bool, component_id: str) -> dcc.Link | html.Span:
-        classes = "btn btn-sm btn-outline-primary"
-        if not enabled:
-            return html.Span(text, className=classes + " disabled", id=component_id)
-        return dcc.Link(text, href=inventory_href(view, page=number), className=classes, id=component_id)
-
-    return dbc.Row(
-        [
-            dbc.Col(
-                html.Small(f"Products {first:,}–{last:,} of {page.count_label}", id=ids.INV_COUNT),
-                width="auto",
-            ),
-            dbc.Col(
-                html.Div(
-                    [
-                        link("‹ Previous", page.page - 1, page.page > 1, ids.INV_PREV),
-                        link("Next ›", page.page + 1, page.has_next, ids.INV_NEXT),
-                    ],
-                    className="d-flex gap-2",
-                ),
-                width="auto",
-            ),
-        ],
-        className="align-items-center g-2 mb-2",
+    return link_pager(
+        page,
+        lambda number: inventory_href(view, page=number),
+        "Products",
+        (ids.INV_COUNT, ids.INV_PREV, ids.INV_NEXT),
     )
 
 

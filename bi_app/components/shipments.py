@@ -1,6 +1,7 @@
 """Pure builders for the shipments page: the view in the address bar, the
-status tabs with their counts, the list (stuck shipments stand out), the
-timeline and the move form's options and messages.
+filter fields, the status tabs with their counts and the list (stuck
+shipments stand out). One shipment's detail, timeline and move form are
+built by bi_app.figures.operations.
 
 Stuck is workflow's word (workflow.analytics.stuck_shipments: a live
 shipment whose current stage began more than N days ago); these builders
@@ -20,20 +21,19 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from bi_app.figures.operations import link_pager, status_badge
 from bi_app.figures.shipments import local_time
 from bi_app.formatting import format_count, to_decimal
 from bi_app.ids import shipments as ids
 from bi_app.listing_url import listing_query_string, parse_listing_query
 from bi_app.theme import (
-    SHIPMENT_STATUS_STYLE,
     STUCK_ALERT_BACKGROUND,
     STUCK_ALERT_TEXT,
     shipment_status_label,
 )
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.listings import Page, ShipmentQuery, ShipmentRow
-from workflow.shipment_rules import STATUSES, allowed_moves, missing_shipping_details
-from workflow.shipments import ShipmentEvent
+from workflow.shipment_rules import STATUSES
 
 PATH = "/shipments"
 PAGE_SIZE = 25
@@ -196,12 +196,6 @@ def stuck_page(frame: pd.DataFrame, page: int, page_size: int = PAGE_SIZE) -> Pa
     return Page(rows, page, page_size, len(frame), True)
 
 
-def status_badge(status: str, **extra: object) -> html.Span:
-    style = SHIPMENT_STATUS_STYLE.get(status)
-    colours = {"backgroundColor": style.background, "color": style.text} if style else {}
-    return html.Span(shipment_status_label(status), className="badge", style=colours, **extra)
-
-
 def stuck_label(days: Decimal) -> str:
     """ "stuck 12 days" (whole days, rounded down), "stuck 1 day"."""
     whole = int(days)
@@ -294,109 +288,9 @@ def _row(r: ListedShipment, tz: ZoneInfo, carriers: bool) -> html.Tr:
 
 def pager(page: Page, view: ShipmentsView) -> dbc.Row:
     """ "Rows 26–50 of 1,234" with previous / next links."""
-    first = (page.page - 1) * page.page_size + 1 if page.rows else 0
-    last = first + len(page.rows) - 1 if page.rows else 0
-    previous, following = max(page.page - 1, 1), page.page + 1
-
-    def link(text: str, number: int, enabled: bool, component_id: str) -> dcc.Link | html.Span:
-        classes = "btn btn-sm btn-outline-primary"
-        if not enabled:
-            return html.Span(text, className=classes + " disabled", id=component_id)
-        return dcc.Link(text, href=shipments_href(view, page=number), className=classes, id=component_id)
-
-    return dbc.Row(
-        [
-            dbc.Col(
-                html.Small(f"Rows {first:,}–{last:,} of {page.count_label}", id=ids.SHIP_COUNT), width="auto"
-            ),
-            dbc.Col(
-                html.Div(
-                    [
-                        link("‹ Previous", previous, page.page > 1, ids.SHIP_PREV),
-                        link("Next ›", following, page.has_next, ids.SHIP_NEXT),
-                    ],
-                    className="d-flex gap-2",
-                ),
-                width="auto",
-            ),
-        ],
-        className="align-items-center g-2 my-2",
+    return link_pager(
+        page,
+        lambda number: shipments_href(view, page=number),
+        "Rows",
+        (ids.SHIP_COUNT, ids.SHIP_PREV, ids.SHIP_NEXT),
     )
-
-
-# One shipment ---------------------------------------------------------------
-
-
-def detail_header(row: ShipmentRow, tz: ZoneInfo) -> html.Div:
-    """Order, customer, status, carrier and tracking number of one shipment."""
-
-    def item(term: str, value: object) -> list:
-        return [html.Dt(term, className="col-sm-4"), html.Dd(value, className="col-sm-8 mb-1")]
-
-    return html.Dl(
-        [
-            *item("Order", dcc.Link(f"#{row.order_id}", href=f"/orders/{row.order_id}")),
-            *item("Customer", f"{row.customer_name} ({row.country})"),
-            *item("Status", status_badge(row.status, id=f"{ids.SHIP_DETAIL}-status")),
-            *item("Carrier", row.carrier or "–"),
-            *item("Tracking number", row.tracking_number or "–"),
-            *item("Last move", local_time(row.updated_at, tz)),
-        ],
-        className="row mb-2",
-    )
-
-
-def timeline_table(events: Sequence[ShipmentEvent], tz: ZoneInfo) -> dbc.Table:
-    """Every event, oldest first: status, when (business time zone), who, note."""
-    rows = [
-        html.Tr(
-            [
-                html.Td(status_badge(e.status)),
-                html.Td(local_time(e.at, tz), className="text-nowrap"),
-                html.Td(e.actor),
-                html.Td(e.note or ""),
-            ],
-            className="shipments-event",
-        )
-        for e in events
-    ]
-    header = html.Tr([html.Th("Status"), html.Th(f"When ({tz.key})"), html.Th("Who"), html.Th("Note")])
-    return dbc.Table(
-        [html.Thead(header), html.Tbody(rows)], size="sm", id=ids.SHIP_TIMELINE, className="mb-0"
-    )
-
-
-def move_options(status: str) -> list[dict[str, object]]:
-    """The radio options of the move form: only the moves the transition
-    table allows from `status` (workflow.shipment_rules.allowed_moves)."""
-    return [
-        {"label": shipment_status_label(s), "value": s, "input_id": ids.ship_move_option(s)}
-        for s in allowed_moves(status)
-    ]
-
-
-@dataclass(frozen=True)
-class MoveFeedback:
-    """Where a refused move's message is shown: beside the status picker,
-    the carrier or the tracking number field."""
-
-    move_to: str | None = None
-    carrier: str | None = None
-    tracking: str | None = None
-
-
-def move_feedback(error: WorkflowError, carrier: str | None, tracking: str | None) -> MoveFeedback:
-    """A refusal's message, as is, beside the field(s) it is about: a
-    missing carrier or tracking number beside that field (which ones are
-    missing is workflow.shipment_rules' answer), anything else beside the
-    status picker. An empty string marks a field as wrong without repeating
-    the message."""
-    if error.code is ErrorCode.CARRIER_REQUIRED:
-        missing = missing_shipping_details(carrier, tracking)
-        if "carrier" in missing:  # the message names both when both are missing: shown once
-            return MoveFeedback(carrier=error.message, tracking="" if "tracking number" in missing else None)
-        return MoveFeedback(tracking=error.message)
-    return MoveFeedback(move_to=error.message)
-
-
-CHOOSE_MOVE = "Choose the status the shipment moves to."

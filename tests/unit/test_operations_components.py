@@ -13,6 +13,7 @@ import pytest
 
 from bi_app.components import inventory as inv
 from bi_app.components import shipments as ship
+from bi_app.figures import operations as ops
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.inventory import StockLevel
 from workflow.listings import Page, ShipmentQuery
@@ -187,10 +188,10 @@ def test_the_pager_links_keep_the_view_and_stop_at_the_ends() -> None:
 
 
 def test_the_move_form_offers_only_the_legal_next_statuses() -> None:
-    assert [o["value"] for o in ship.move_options("pending")] == ["packed", "cancelled"]
-    assert [o["value"] for o in ship.move_options("in_transit")] == ["delivered", "returned"]
-    assert ship.move_options("delivered") == []
-    assert ship.move_options("shipped")[0] == {
+    assert [o["value"] for o in ops.move_options("pending")] == ["packed", "cancelled"]
+    assert [o["value"] for o in ops.move_options("in_transit")] == ["delivered", "returned"]
+    assert ops.move_options("delivered") == []
+    assert ops.move_options("shipped")[0] == {
         "label": "In transit",
         "value": "in_transit",
         "input_id": "shipments-move-to-in_transit",
@@ -201,11 +202,11 @@ def test_a_missing_carrier_is_told_beside_the_field_that_is_missing() -> None:
     refusal = WorkflowError(
         "Shipment 5 needs a carrier and a tracking number to ship; ...", ErrorCode.CARRIER_REQUIRED
     )
-    both = ship.move_feedback(refusal, " ", None)
+    both = ops.move_feedback(refusal, " ", None)
     assert (both.move_to, both.carrier, both.tracking) == (None, refusal.message, "")
-    tracking = ship.move_feedback(refusal, "DHL", "")
+    tracking = ops.move_feedback(refusal, "DHL", "")
     assert (tracking.carrier, tracking.tracking) == (None, refusal.message)
-    other = ship.move_feedback(
+    other = ops.move_feedback(
         WorkflowError("Order 9 has 5.00 left to pay.", ErrorCode.ORDER_NOT_PAID), "DHL", "1"
     )
     assert (other.move_to, other.carrier, other.tracking) == ("Order 9 has 5.00 left to pay.", None, None)
@@ -216,7 +217,7 @@ def test_the_timeline_lists_every_event_in_the_business_time_zone() -> None:
         ShipmentEvent(1, 5, "pending", T, "demo", None),
         ShipmentEvent(2, 5, "packed", datetime(2026, 3, 2, 23, 30, tzinfo=UTC), "web", "fragile"),
     ]
-    table = ship.timeline_table(events, BERLIN)
+    table = ops.timeline_table(events, BERLIN)
     rows = [c for c in walk(table) if getattr(c, "className", None) == "shipments-event"]
     assert [text_of(r) for r in rows] == ["Pending2026-03-02 10:00demo", "Packed2026-03-03 00:30webfragile"]
 
