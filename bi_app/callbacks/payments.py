@@ -288,6 +288,7 @@ def check_money(amount, values, allocation_ids, balances):
     Output(ids.PAY_KEY, "data"),
     Output(ids.PAY_SELECTION, "data", allow_duplicate=True),
     Output(ids.PAY_REFRESH, "data", allow_duplicate=True),
+    Output(ids.PAY_REFERENCE, "value"),
     Input(ids.PAY_SUBMIT, "n_clicks"),
     State(ids.PAY_AMOUNT, "value"),
     State(ALLOCATION, "value"),
@@ -325,18 +326,19 @@ def submit(_clicks, amount, values, allocation_ids, method, reference, received,
     )
     if check.entry is None:
         message = errors.get("selection") or "Nothing was recorded: correct the fields marked in red."
-        return alert(message, "warning"), *fields, no_update, no_update, no_update
+        return alert(message, "warning"), *fields, no_update, no_update, no_update, no_update
     order_ids = [b.order_id for b in shown if b.status == "placed"]
     try:
         receipt = desk.pay_selection(
             ecc.engine, order_ids=order_ids, entry=check.entry, idempotency_key=key, actor=current_actor()
         )
     except WorkflowError as exc:
-        return _refused(exc.message, order_ids), *fields, no_update, no_update, (refresh or 0) + 1
+        return _refused(exc.message, order_ids), *fields, no_update, no_update, (refresh or 0) + 1, no_update
     except SQLAlchemyError:
-        return _database_down("payment"), *fields, no_update, no_update, (refresh or 0) + 1
-    currency, tz = ecc.settings.currency, ecc.settings.tz
-    return receipt_card(receipt, currency, tz), *fields, uuid.uuid4().hex, [], (refresh or 0) + 1
+        return _database_down("payment"), *fields, no_update, no_update, (refresh or 0) + 1, no_update
+    # the next payment gets a key of its own and an empty reference
+    card = receipt_card(receipt, ecc.settings.currency, ecc.settings.tz)
+    return card, *fields, uuid.uuid4().hex, [], (refresh or 0) + 1, ""
 
 
 def _refused(message: str, order_ids: list[int]):

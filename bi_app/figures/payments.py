@@ -135,10 +135,15 @@ def orders_table(orders: OpenOrders, selected: set[int], currency: str, tz: Zone
     header = html.Thead(html.Tr([html.Th(c, className="text-end" if c in right else "") for c in columns]))
     rows = []
     for b in orders.balances.rows:
-        check = dbc.Checkbox(id={"type": ids.PAY_CHECK, "index": b.order_id}, value=b.order_id in selected)
+        check = dbc.Checkbox(
+            id={"type": ids.PAY_CHECK, "index": b.order_id},
+            value=b.order_id in selected,
+            label=f"Select order {b.order_id}",
+            label_class_name="visually-hidden",
+        )
         cells = [
             html.Td(check, style={"width": "2rem"}),
-            html.Td(html.Label(f"#{b.order_id}", htmlFor=None, className="fw-semibold mb-0")),
+            html.Td(f"#{b.order_id}", className="fw-semibold"),
             html.Td(local_day(b.placed_at, tz)),
             html.Td(local_day(b.due_at, tz)),
             *(html.Td(format_money(v, currency), className="text-end") for v in (b.total, b.paid)),

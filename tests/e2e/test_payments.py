@@ -135,7 +135,10 @@ def test_a_clerk_pays_two_orders_in_full_and_the_outstanding_balance_falls_by_th
     assert page.input_value("#payments-amount") == str(due)
     assert shown_money(page, "#payments-summary-due") == due
     assert page.inner_text("#payments-summary").startswith("2 orders selected — balance due")
+    page.fill("#payments-reference", "TR-4711")
     submit_and_wait_for_receipt(page)
+    assert scalar(app, "SELECT amount FROM payments WHERE reference = 'TR-4711'") == due
+    assert page.input_value("#payments-reference") == ""  # the next payment starts clean
     for order_id in (first, second):
         assert page.inner_text(f"#payments-receipt-state-{order_id}") == "Paid"
     assert scalar(app, "SELECT bool_and(paid = total) FROM order_balances WHERE order_id IN (:a, :b)", a=first,
