@@ -130,9 +130,20 @@ def orders_table(orders: OpenOrders, selected: set[int], currency: str, tz: Zone
     and the payment-state badge."""
     if not orders.balances.rows:
         return html.Div("No open orders match.", className="text-muted py-3")
-    columns = ["", "Order", "Placed", "Due", "Total", "Paid", "Balance due", "State"]
-    right = {"Total", "Paid", "Balance due"}
-    header = html.Thead(html.Tr([html.Th(c, className="text-end" if c in right else "") for c in columns]))
+    # class per column: money right-aligned; the placed day gives way on narrow screens
+    columns = {
+        "": "",
+        "Order": "fw-semibold",
+        "Placed": "text-nowrap d-none d-xl-table-cell",
+        "Due": "text-nowrap",
+        "Total": "text-end text-nowrap",
+        "Paid": "text-end text-nowrap",
+        "Balance due": "text-end text-nowrap fw-semibold",
+        "State": "",
+    }
+    header = html.Thead(
+        html.Tr([html.Th(c, className=k.replace("fw-semibold", "")) for c, k in columns.items()])
+    )
     rows = []
     for b in orders.balances.rows:
         check = dbc.Checkbox(
@@ -141,22 +152,18 @@ def orders_table(orders: OpenOrders, selected: set[int], currency: str, tz: Zone
             label=f"Select order {b.order_id}",
             label_class_name="visually-hidden",
         )
-        cells = [
-            html.Td(check, style={"width": "2rem"}),
-            html.Td(f"#{b.order_id}", className="fw-semibold"),
-            html.Td(local_day(b.placed_at, tz)),
-            html.Td(local_day(b.due_at, tz)),
-            *(html.Td(format_money(v, currency), className="text-end") for v in (b.total, b.paid)),
-            html.Td(format_money(b.balance_due, currency), className="text-end fw-semibold"),
-            html.Td(payment_state_badge(b.state) if b.state else ""),
+        values = [
+            check,
+            f"#{b.order_id}",
+            local_day(b.placed_at, tz),
+            local_day(b.due_at, tz),
+            format_money(b.total, currency),
+            format_money(b.paid, currency),
+            format_money(b.balance_due, currency),
+            payment_state_badge(b.state) if b.state else "",
         ]
-        rows.append(
-            html.Tr(
-                cells,
-                id=ids.order_row(b.order_id),
-                className="table-active" if b.order_id in selected else "",
-            )
-        )
+        cells = [html.Td(v, className=k) for v, k in zip(values, columns.values(), strict=True)]
+        rows.append(html.Tr(cells, id=ids.order_row(b.order_id)))
     return dbc.Table([header, html.Tbody(rows)], hover=True, size="sm", responsive=True, className="mb-2")
 
 
@@ -217,9 +224,9 @@ def allocation_rows(
 def _allocation_row(order, due, balance, allocation, class_name: str = "") -> dbc.Row:
     return dbc.Row(
         [
-            dbc.Col(order, width=5),
-            dbc.Col(due, width=2, class_name="small"),
-            dbc.Col(balance, width=2, class_name="small text-end"),
+            dbc.Col(order, width=4, class_name="text-nowrap"),
+            dbc.Col(due, width=3, class_name="small text-nowrap"),
+            dbc.Col(balance, width=2, class_name="small text-end text-nowrap"),
             dbc.Col(allocation, width=3, class_name="text-end"),
         ],
         className=f"g-2 align-items-center {class_name}",
