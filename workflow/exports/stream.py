@@ -19,6 +19,7 @@ from typing import BinaryIO
 from sqlalchemy import Engine
 
 CHUNK_BYTES = 1 << 20
+EXPORT_WORK_MEM = "32MB"  # per sort or hash of the export's plan, in the database server
 Progress = Callable[[int], None]
 
 
@@ -36,6 +37,8 @@ def stream_csv(
             cursor.execute("SET TRANSACTION READ ONLY")
             # Cell formats rely on ISO dates (workflow.exports.cells), whatever the server's default.
             cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            # A large export sorts and hashes whole tables: in memory rather than in temporary files.
+            cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
             with cursor.copy(statement, dict(params)) as copy:
                 buffer = bytearray()
                 rows = -1  # PostgreSQL sends the header and then each row as one message

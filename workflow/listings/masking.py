@@ -24,10 +24,10 @@ def _first_letter(expr: str) -> str:
 
 
 def mask_email_sql(expr: str) -> str:
-    """SQL for the masked form of the e-mail `expr` (split at its last @).
-    Written without a regex searching the whole value: ~1 µs a row."""
-    local = f"left({expr}, length({expr}) - strpos(reverse({expr}), '@'))"
-    domain = f"right({expr}, strpos(reverse({expr}), '@') - 1)"
+    """SQL for the masked form of the e-mail `expr`. The schema allows exactly
+    one @ in an e-mail, so the local part starts the value and the domain
+    follows the @. About 2 µs a row: no regex runs over the whole value."""
+    domain = f"split_part({expr}, '@', 2)"
     last_label = f"reverse(split_part(reverse({expr}), '.', 1))"  # the domain's, when it has a dot
     tld = (
         f"(CASE WHEN strpos({domain}, '.') > 0 AND {last_label} ~ '^[[:alpha:]]{{1,10}}$' "
@@ -35,7 +35,7 @@ def mask_email_sql(expr: str) -> str:
     )
     return (
         f"(CASE WHEN strpos({expr}, '@') = 0 THEN '***' ELSE "
-        f"{_first_letter(local)} || '***@' || {_first_letter(domain)} || '***' || {tld} END)"
+        f"{_first_letter(expr)} || '***@' || {_first_letter(domain)} || '***' || {tld} END)"
     )
 
 
