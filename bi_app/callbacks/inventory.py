@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import current_actor
 from bi_app.callbacks import CallbackSet
 from bi_app.components import inventory as build
+from bi_app.figures.operations import address_notes
 from bi_app.ids import inventory as ids
 from bi_app.panels import DATABASE_DOWN, alert
 from bi_app.services import services
@@ -33,7 +34,7 @@ PICKER_SIZE = 30
 )
 def show_table(params, _received):
     view = build.parse_inventory_view(params or {})
-    note = alert("; ".join(view.notes) + ".", "info") if view.notes else None
+    note = address_notes(view.notes)
     ecc = services()
     try:
         page = stock_on_hand(

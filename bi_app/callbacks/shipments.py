@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from dash import ALL, Input, Output, State, ctx, html, no_update
@@ -19,6 +19,7 @@ from bi_app.access import current_actor
 from bi_app.callbacks import CallbackSet
 from bi_app.components import shipments as build
 from bi_app.figures import operations as shipment
+from bi_app.figures.operations import address_notes
 from bi_app.ids import shipments as ids
 from bi_app.panels import DATABASE_DOWN, alert
 from bi_app.services import services
@@ -72,7 +73,7 @@ def everything() -> analytics.Filters:
 )
 def show_list(params, _moved):
     view = build.parse_shipments_view(params or {})
-    note = alert("; ".join(view.notes) + ".", "info") if view.notes else None
+    note = address_notes(view.notes)
     try:
         return list_content(view), note
     except Shown as shown:
@@ -194,7 +195,7 @@ def show_shipment(selected, _moved):
         [
             shipment.detail_header(row, tz),
             html.H6("Timeline", className="fw-bold"),
-            shipment.timeline_table(events, tz),
+            shipment.timeline_table(events, tz, datetime.now(UTC)),
         ]
     )
     final = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
@@ -42,18 +43,31 @@ def link_pager(
             return html.Span(text, className=classes + " disabled", id=component_id)
         return dcc.Link(text, href=href(number), className=classes, id=component_id)
 
+    shown = f"{noun} {first:,}–{last:,} of {page.count_label}" if page.rows else f"No {noun.lower()} to show"
     links = [
         link("‹ Previous", page.page - 1, page.page > 1, previous_id),
         link("Next ›", page.page + 1, page.has_next, next_id),
     ]
     return dbc.Row(
         [
-            dbc.Col(
-                html.Small(f"{noun} {first:,}–{last:,} of {page.count_label}", id=count_id), width="auto"
-            ),
+            dbc.Col(html.Small(shown, id=count_id), width="auto"),
             dbc.Col(html.Div(links, className="d-flex gap-2"), width="auto"),
         ],
         className="align-items-center g-2 my-2",
+    )
+
+
+def address_notes(notes: Sequence[str]) -> dbc.Alert | None:
+    """Each parameter of the address that could not be used, and why."""
+    if not notes:
+        return None
+    return dbc.Alert(
+        [
+            html.Div("Part of this address could not be used:", className="fw-semibold"),
+            html.Ul([html.Li(note) for note in notes], className="mb-0"),
+        ],
+        color="info",
+        className="mb-3 py-2",
     )
 
 
@@ -83,24 +97,37 @@ def detail_header(row: ShipmentRow, tz: ZoneInfo) -> html.Div:
     )
 
 
-def timeline_table(events: Sequence[ShipmentEvent], tz: ZoneInfo) -> dbc.Table:
-    """Every event, oldest first: status, when (business time zone), who, note."""
-    rows = [
-        html.Tr(
-            [
-                html.Td(status_badge(e.status)),
-                html.Td(local_time(e.at, tz), className="text-nowrap"),
-                html.Td(e.actor),
-                html.Td(e.note or ""),
-            ],
-            className="shipments-event",
+def timeline_table(events: Sequence[ShipmentEvent], tz: ZoneInfo, now: datetime) -> dbc.Table:
+    """Every event, oldest first: status, when (business time zone), how
+    long the shipment stayed in that stage (until the next event; the
+    current stage of a live shipment "so far", until `now`), who, note."""
+    final = not events or not allowed_moves(events[-1].status)
+    rows = []
+    for n, e in enumerate(events):
+        until = events[n + 1].at if n + 1 < len(events) else None if final else now
+        spent = (
+            "" if until is None else format_span(until - e.at) + ("" if n + 1 < len(events) else " so far")
         )
-        for e in events
-    ]
-    header = html.Tr([html.Th("Status"), html.Th(f"When ({tz.key})"), html.Th("Who"), html.Th("Note")])
+        cells = [status_badge(e.status), local_time(e.at, tz), spent, e.actor, e.note or ""]
+        rows.append(
+            html.Tr(
+                [html.Td(c, className="text-nowrap" if k < 3 else "") for k, c in enumerate(cells)],
+                className="shipments-event",
+            )
+        )
+    header = html.Tr([html.Th(h) for h in ("Status", f"When ({tz.key})", "In stage", "Who", "Note")])
     return dbc.Table(
         [html.Thead(header), html.Tbody(rows)], size="sm", id=ids.SHIP_TIMELINE, className="mb-0"
     )
+
+
+def format_span(span: timedelta) -> str:
+    """A stay in a stage as a clerk says it: "3 d 4 h", "5 h 12 min", "8 min"."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def move_options(status: str) -> list[dict[str, object]]:

@@ -142,7 +142,7 @@ def _modal() -> dbc.Modal:
             dbc.ModalBody(
                 [
                     html.Div(id=ids.SHIP_DETAIL),
-                    html.Div(id=ids.SHIP_FINAL),
+                    html.Div(id=ids.SHIP_FINAL, className="mt-3"),
                     form,
                     html.Div(id=ids.SHIP_MOVE_RESULT, className="mt-3"),
                 ]

@@ -4,7 +4,7 @@ field checks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -212,14 +212,38 @@ def test_a_missing_carrier_is_told_beside_the_field_that_is_missing() -> None:
     assert (other.move_to, other.carrier, other.tracking) == ("Order 9 has 5.00 left to pay.", None, None)
 
 
-def test_the_timeline_lists_every_event_in_the_business_time_zone() -> None:
+def test_the_timeline_lists_every_event_in_the_business_time_zone_with_its_time_in_stage() -> None:
     events = [
         ShipmentEvent(1, 5, "pending", T, "demo", None),
         ShipmentEvent(2, 5, "packed", datetime(2026, 3, 2, 23, 30, tzinfo=UTC), "web", "fragile"),
     ]
-    table = ops.timeline_table(events, BERLIN)
+    now = datetime(2026, 3, 5, 1, 45, tzinfo=UTC)
+    table = ops.timeline_table(events, BERLIN, now)
     rows = [c for c in walk(table) if getattr(c, "className", None) == "shipments-event"]
-    assert [text_of(r) for r in rows] == ["Pending2026-03-02 10:00demo", "Packed2026-03-03 00:30webfragile"]
+    assert [text_of(r) for r in rows] == [
+        "Pending2026-03-02 10:0014 h 30 mindemo",
+        "Packed2026-03-03 00:302 d 2 h so farwebfragile",
+    ]
+    delivered = [*events, ShipmentEvent(3, 5, "cancelled", now, "web", None)]
+    last = [
+        c
+        for c in walk(ops.timeline_table(delivered, BERLIN, now))
+        if getattr(c, "className", None) == "shipments-event"
+    ]
+    assert text_of(last[-1]) == "Cancelled2026-03-05 02:45web"
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [
+        (timedelta(minutes=8, seconds=59), "8 min"),
+        (timedelta(hours=5, minutes=12), "5 h 12 min"),
+        (timedelta(days=3, hours=4, minutes=59), "3 d 4 h"),
+        (timedelta(seconds=-5), "0 min"),
+    ],
+)
+def test_a_stay_in_a_stage_reads_in_days_hours_or_minutes(span, said) -> None:
+    assert ops.format_span(span) == said
 
 
 # The inventory view and tables ----------------------------------------------------------
