@@ -17,6 +17,7 @@ from workflow.calendar import sync_business_timezone
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.listings import (
     MAX_ROWS,
+    SORT_KEYS,
     CustomerQuery,
     ItemQuery,
     OrderQuery,
@@ -424,3 +425,8 @@ def test_query_values_are_cleaned_so_equal_filters_are_equal():
             countries=("DE", "FR"), states=(PaymentState.UNPAID, PaymentState.PAID), customer="ann lee"
         )
     )
+
+
+def test_each_view_offers_its_default_sort_first():
+    defaults = [OrderQuery(), ItemQuery(), PaymentQuery(), ShipmentQuery(), CustomerQuery()]
+    assert [keys[0] for keys in SORT_KEYS.values()] == [q.sort for q in defaults]

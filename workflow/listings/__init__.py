@@ -9,6 +9,7 @@ workflow.exports), and `list_*(engine, query, page=..., page_size=...)`
 returning a Page. See workflow.listings.query for paging and counting.
 """
 
+from workflow.listings import customers, items, orders, payments, shipments
 from workflow.listings.customers import CustomerQuery, CustomerRow, customer_selection, list_customers
 from workflow.listings.items import ItemQuery, ItemRow, item_selection, list_items
 from workflow.listings.order_detail import (
@@ -24,9 +25,19 @@ from workflow.listings.payments import PaymentQuery, PaymentRow, list_payments, 
 from workflow.listings.query import MAX_PAGE_SIZE, MAX_ROWS, Page, Selection
 from workflow.listings.shipments import ShipmentQuery, ShipmentRow, list_shipments, shipment_selection
 
+# The sort keys each view offers (its query's `sort`), the default first.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "orders": tuple(orders.SORTS),
+    "order_items": tuple(items.SORTS),
+    "payments": tuple(payments.SORTS),
+    "shipments": tuple(shipments.SORTS),
+    "customers": tuple(customers.SORTS),
+}
+
 __all__ = [
     "MAX_PAGE_SIZE",
     "MAX_ROWS",
+    "SORT_KEYS",
     "CustomerQuery",
     "CustomerRow",
     "DetailCustomer",
