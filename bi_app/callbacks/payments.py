@@ -336,6 +336,14 @@ def submit(_clicks, amount, values, allocation_ids, method, reference, received,
         return _refused(exc.message, order_ids), *fields, no_update, no_update, (refresh or 0) + 1, no_update
     except SQLAlchemyError:
         return _database_down("payment"), *fields, no_update, no_update, (refresh or 0) + 1, no_update
+    except Exception:  # the last guard: a reference for the log, never a traceback for the clerk
+        reference = uuid.uuid4().hex[:8]
+        log.exception("payments: submit failed (reference %s)", reference)
+        message = (
+            f"The payment could not be confirmed because of an error on our side (reference {reference}). "
+            "Submitting this form again is safe: it never records the same payment twice."
+        )
+        return alert(message), *fields, no_update, no_update, (refresh or 0) + 1, no_update
     # the next payment gets a key of its own and an empty reference
     card = receipt_card(receipt, ecc.settings.currency, ecc.settings.tz)
     return card, *fields, uuid.uuid4().hex, [], (refresh or 0) + 1, ""
