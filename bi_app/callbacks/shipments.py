@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import current_actor
 from bi_app.callbacks import CallbackSet
 from bi_app.components import shipments as build
+from bi_app.downloads import download_button
 from bi_app.figures import operations as shipment
 from bi_app.figures.operations import address_notes
 from bi_app.ids import shipments as ids
@@ -98,7 +99,14 @@ def list_content(view: build.ShipmentsView) -> html.Div:
     return html.Div(
         [
             tabs,
-            build.pager(page, view),
+            html.Div(
+                [
+                    build.pager(page, view),
+                    # the stuck tab is not a ShipmentQuery, so it has no download of its own
+                    None if view.stuck else download_button(view.query, component_id="shipments-download"),
+                ],
+                className="d-flex justify-content-between align-items-center",
+            ),
             build.shipments_table(page.rows, ecc.settings.tz, carriers=not view.stuck),
         ]
     )

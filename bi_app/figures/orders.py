@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from bi_app.downloads import download_button
 from bi_app.figures.kpi import payment_state_badge
 from bi_app.figures.shipments import local_time
 from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money
@@ -172,6 +173,7 @@ def orders_pager(
                         className="text-muted small px-2",
                     ),
                     _page_link("Next →", following, named(ids.ORDERS_NEXT)),
+                    *([] if bottom else [download_button(view.query, component_id=ids.ORDERS_DOWNLOAD)]),
                 ],
                 className="d-flex align-items-center gap-1",
             ),

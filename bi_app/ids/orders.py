@@ -52,3 +52,4 @@ REFUND_REFERENCE = "order-detail-refund-reference"
 REFUND_SUBMIT = "order-detail-refund-submit"
 REFUND_ALERT = "order-detail-refund-alert"
 REFUND_DONE = "order-detail-refund-done"  # Store: the refund just recorded; the detail re-renders
+ORDERS_DOWNLOAD = "orders-download"  # the CSV of every row of this view

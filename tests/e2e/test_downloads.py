@@ -60,3 +60,37 @@ def test_a_download_with_a_bad_parameter_says_what_is_wrong_and_makes_no_file(pa
     response = page.request.get(f"{live_app.url}/download/orders.csv?from=2026-02-30")
     assert response.status == 400
     assert response.text().startswith("No file was made: from='2026-02-30' is not a date (expected YYYY-MM-DD)")
+
+
+def test_the_orders_download_holds_exactly_the_orders_the_page_filters(page, live_app) -> None:
+    end = datetime.now(live_app.settings.tz).date()
+    start = end - timedelta(days=60)
+    page.goto(f"{live_app.url}/orders?from={start}&to={end}&country=FR")
+    page.wait_for_selector("#orders-download")
+    name, rows = download(page, "#orders-download")
+    assert name == f"orders_{start}_{end}.csv"
+    with live_app.engine.connect() as conn:
+        expected = conn.execute(
+            text(
+                """
+                SELECT o.id, sum(i.quantity * i.unit_price)
+                  FROM orders o JOIN customers c ON c.id = o.customer_id JOIN order_items i ON i.order_id = o.id
+                 WHERE c.country = 'FR'
+                   AND (o.placed_at AT TIME ZONE (SELECT timezone FROM business_calendar))::date
+                       BETWEEN :start AND :end
+                 GROUP BY o.id
+                """
+            ),
+            {"start": start, "end": end},
+        ).all()
+    assert len(rows) == len(expected) > 0
+    assert {int(row["order_id"]): Decimal(row["total"]) for row in rows} == dict(expected)
+
+
+def test_the_shipments_download_holds_the_shipments_of_the_chosen_status(page, live_app) -> None:
+    page.goto(f"{live_app.url}/shipments?status=in_transit")
+    page.wait_for_selector("#shipments-download")
+    _, rows = download(page, "#shipments-download")
+    with live_app.engine.connect() as conn:
+        expected = set(conn.execute(text("SELECT id FROM shipments WHERE status = 'in_transit'")).scalars())
+    assert {int(row["shipment_id"]) for row in rows} == expected
