@@ -12,14 +12,11 @@ from dash import dcc, html
 
 from bi_app.ids import orders as ids
 from workflow.listings import OrderDetail
+from workflow.payment_desk import METHODS
 
-# Payment methods as a clerk reads them; a refund offers the way the money came in first.
-PAYMENT_METHODS = {
-    "bank_transfer": "Bank transfer",
-    "card": "Card",
-    "paypal": "PayPal",
-    "direct_debit": "Direct debit",
-}
+# Payment methods as a clerk reads them (one list, in workflow); a refund
+# offers the way the money came in first.
+PAYMENT_METHODS = METHODS
 MAX_REFERENCE = 200
 
 

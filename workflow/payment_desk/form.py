@@ -21,11 +21,14 @@ from workflow.payment_rules import allocate_oldest_due_first, too_much_message
 ZERO = Decimal("0.00")
 MAX_ORDER_NUMBERS = 200
 MAX_REFERENCE_LENGTH = 200
-# How money arrives at the desk: stored value -> label. The rule takes any
-# non-empty text; these are the values the demo data uses where they overlap.
+# How money moves, as stored -> as a clerk reads it: the one list the payment
+# form, the refund form and every display use (the demo data's methods
+# included). The payment rule itself takes any non-empty text.
 METHODS: dict[str, str] = {
     "bank_transfer": "Bank transfer",
     "card": "Card",
+    "paypal": "PayPal",
+    "direct_debit": "Direct debit",
     "cash": "Cash",
     "cheque": "Cheque",
     "other": "Other",
