@@ -240,6 +240,21 @@ def test_countries_keep_orders_of_customers_living_there(history: History):
     assert len(rows) == 4  # Ann's two, Chloé's, 東京's
 
 
+def test_a_category_keeps_the_orders_holding_an_item_of_it(history: History):
+    engine = history.shop.engine
+    with engine.connect() as conn:
+        expected = set(
+            conn.execute(
+                text(
+                    "SELECT DISTINCT i.order_id FROM order_items i JOIN products p ON p.id = i.product_id "
+                    "WHERE p.category = 'Home'"
+                )
+            ).scalars()
+        )
+    rows = list_orders(engine, OrderQuery(categories=("Home",))).rows
+    assert {r.order_id for r in rows} == expected and history.unpaid in expected
+
+
 def test_cancelled_orders_can_be_left_out(history: History):
     rows = list_orders(history.shop.engine, OrderQuery(include_cancelled=False)).rows
     assert history.cancelled not in {r.order_id for r in rows} and len(rows) == 6

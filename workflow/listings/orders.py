@@ -30,6 +30,7 @@ from workflow.listings.query import (
     clean_countries,
     clean_enums,
     clean_search,
+    clean_texts,
     country_conditions,
     customer_conditions,
     day_conditions,
@@ -90,6 +91,9 @@ class OrderQuery:
     - customer: an id, or the start of a customer's name or e-mail
       (case-insensitive); customer_id: exactly that customer;
     - countries: customer countries (ISO alpha-2), none meaning all;
+    - categories: product categories, none meaning all: an order is kept
+      when it holds at least one item of one of them (as the dashboard's
+      category filter counts orders);
     - include_cancelled: False leaves cancelled orders out;
     - sort: one of SORTS, newest placed first by default."""
 
@@ -99,6 +103,7 @@ class OrderQuery:
     customer: str | None = None
     customer_id: int | None = None
     countries: tuple[str, ...] = field(default=())
+    categories: tuple[str, ...] = field(default=())
     include_cancelled: bool = True
     sort: str = "placed_at"
     descending: bool = True
@@ -112,6 +117,7 @@ class OrderQuery:
             states=clean_enums(self.states, PaymentState, "payment states"),
             customer=clean_search(self.customer, "customer"),
             countries=clean_countries(self.countries),
+            categories=clean_texts(self.categories, "categories"),
         )
 
 
@@ -150,6 +156,12 @@ def order_selection(query: OrderQuery, at: datetime | None = None) -> Selection:
         conditions.append("b.status = 'placed'")
     conditions += customer_conditions("b.customer_id", query.customer, query.customer_id, params)
     conditions += country_conditions("b.customer_id", query.countries, params)
+    if query.categories:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM order_items AS fi JOIN products AS fp ON fp.id = fi.product_id "
+            "WHERE fi.order_id = b.order_id AND fp.category = ANY(%(categories)s::text[]))"
+        )
+        params["categories"] = list(query.categories)
     return Selection(
         f"{SOURCE} {SORT_BY_NAME}" if query.sort == "customer" else SOURCE,
         tuple(conditions),
