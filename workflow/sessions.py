@@ -54,7 +54,6 @@ import hashlib
 import json
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,17 +61,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from sqlalchemy import Connection, Engine, func, text, update
 
 from workflow.db import transaction
-from workflow.errors import ConfigurationError, ErrorCode, WorkflowError
+from workflow.errors import ErrorCode, WorkflowError
+from workflow.redis_link import DOWN, RedisLink, redis_client
 from workflow.tables import user_sessions
 
 log = logging.getLogger("workflow.sessions")
 
-_REDIS_DOWN = (redis.exceptions.RedisError, OSError)
 _REDIS_TOUCH = timedelta(seconds=1)  # a page's burst of callbacks moves last_seen_at once
 _PG_TOUCH_WITH_REDIS = timedelta(seconds=60)
 _PG_TOUCH_WITHOUT_REDIS = timedelta(seconds=1)
@@ -115,91 +112,6 @@ def revoke_user_sessions(conn: Connection, user_id: int, at: datetime) -> list[s
     return [row.id_hash for row in rows]
 
 
-class _Down:
-    """Returned instead of a result when Redis is not configured, down or backing off."""
-
-
-DOWN = _Down()
-
-
-class _RedisLink:
-    """Runs Redis calls, or refuses them while Redis is down and backing off.
-
-    One warning when Redis goes away, a retry after a doubling back-off (one
-    thread probes, the others keep using PostgreSQL), one info line when back."""
-
-    def __init__(
-        self, client: redis.Redis, first: float, most: float, monotonic: Callable[[], float]
-    ) -> None:
-        self.client = client
-        kw = client.connection_pool.connection_kwargs
-        where = kw.get("path") or f"{kw.get('host')}:{kw.get('port')}"
-        self._where = f"{where}/{kw.get('db', 0)}"  # never the password
-        self._first, self._max, self._monotonic = first, most, monotonic
-        self._lock = threading.Lock()
-        self._down, self._probing = False, False
-        self._retry_at, self._retry_after = 0.0, first
-
-    @property
-    def down(self) -> bool:
-        return self._down
-
-    def run(self, call: Callable[[redis.Redis], Any]) -> Any:
-        """call(client), or DOWN if Redis is backing off or fails now."""
-        with self._lock:
-            probe = self._down
-            if probe and (self._probing or self._monotonic() < self._retry_at):
-                return DOWN
-            self._probing = self._probing or probe
-        try:
-            result = call(self.client)
-        except _REDIS_DOWN as error:
-            self._went_down(error, probe)
-            return DOWN
-        if probe:
-            self._came_back()
-        return result
-
-    def _went_down(self, error: BaseException, probe: bool) -> None:
-        with self._lock:
-            if self._down and not probe:  # another thread already noted this outage
-                return
-            was_down, self._down, self._probing = self._down, True, False
-            delay = self._retry_after
-            self._retry_at = self._monotonic() + delay
-            self._retry_after = min(delay * 2, self._max)
-        if was_down:
-            log.debug("Redis at %s still unreachable (%s); next try in %g s.", self._where, error, delay)
-        else:
-            log.warning(
-                "Redis at %s is unreachable (%s: %s); sessions are read from and written to PostgreSQL "
-                "only, and Redis is tried again in %g s.",
-                self._where, type(error).__name__, error, delay,
-            )  # fmt: skip
-
-    def _came_back(self) -> None:
-        with self._lock:
-            self._down, self._probing, self._retry_after = False, False, self._first
-        log.info("Redis is back; sessions are cached in Redis at %s again.", self._where)
-
-
-def _redis_client(redis_url: str, socket_timeout: float) -> redis.Redis:
-    """A client whose every call fails within socket_timeout, with no retries."""
-    try:
-        return redis.Redis.from_url(
-            redis_url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=0,
-        )
-    except ValueError as e:
-        where = redis_url.rpartition("@")[2]
-        raise ConfigurationError(
-            f"REDIS_URL (…{where}) is not a Redis URL; expected redis://host:port/db"
-        ) from e
-
-
 # Every request with a Redis copy: by primary keys, no session data, no write.
 _CHECK = text(
     "SELECT s.user_id, s.created_at, s.last_seen_at, s.revoked_at, u.username, u.role, u.active, "
@@ -238,10 +150,17 @@ class SessionStore:
         self._clock = clock
         self._prefix = f"{namespace}:session:"
         self._ttl = max(1, int(idle_timeout.total_seconds()) + 1)
-        self._redis: _RedisLink | None = None
+        self._redis: RedisLink | None = None
         if redis_url:
-            client = _redis_client(redis_url, socket_timeout)
-            self._redis = _RedisLink(client, first_retry_after, max_retry_after, monotonic)
+            self._redis = RedisLink(
+                redis_client(redis_url, socket_timeout),
+                meanwhile="the session store uses PostgreSQL alone",
+                again="sessions are cached in Redis",
+                logger=log,
+                first_retry_after=first_retry_after,
+                max_retry_after=max_retry_after,
+                monotonic=monotonic,
+            )
 
     @property
     def backend(self) -> str:
@@ -281,7 +200,7 @@ class SessionStore:
         entry = _parse_entry(found) if isinstance(found, bytes | str) else None
         if entry is not None:
             return self._from_redis(id_hash, entry, now)
-        return self._from_database(id_hash, now, redis_answered=not isinstance(found, _Down))
+        return self._from_database(id_hash, now, redis_answered=found is not DOWN)
 
     def delete(self, session_id: str | None) -> None:
         """End one session (logout, or the old id at login). Unknown ids are ignored."""
