@@ -44,8 +44,8 @@ copied back into Redis.
 
 Redis trouble never reaches the caller: every call is bounded by a short
 socket timeout, a failure logs one warning and switches to PostgreSQL alone,
-and Redis is tried again after a doubling back-off (the pattern of
-bi_app.cache, which workflow may not import); one info line when it is back.
+and Redis is tried again after a doubling back-off (workflow.redis_link,
+shared with the dashboard cache); one info line when it is back.
 """
 
 from __future__ import annotations
