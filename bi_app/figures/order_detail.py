@@ -21,6 +21,7 @@ from bi_app.figures.shipments import local_time
 from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH
+from workflow.balances import OPEN_STATES
 from workflow.listings import DetailItem, DetailPayment, DetailShipment, OrderDetail
 
 
@@ -96,7 +97,21 @@ def order_header(detail: OrderDetail, tz: ZoneInfo) -> html.Div:
         [
             dcc.Link("← Orders", href=PATH, className="small"),
             html.Div(
-                [html.H2(f"Order #{b.order_id}", className="mb-0"), state],
+                [
+                    html.H2(f"Order #{b.order_id}", className="mb-0"),
+                    state,
+                    # the clerk's next step for an order that still owes money
+                    dbc.Button(
+                        "Record a payment",
+                        href=f"/payments?orders={b.order_id}",
+                        color="primary",
+                        size="sm",
+                        className="ms-auto",
+                        id=ids.ORDER_PAY_LINK,
+                    )
+                    if b.state in OPEN_STATES
+                    else None,
+                ],
                 className="d-flex align-items-center gap-3",
             ),
             html.Div(lines, className="text-muted"),

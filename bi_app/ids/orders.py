@@ -53,3 +53,4 @@ REFUND_SUBMIT = "order-detail-refund-submit"
 REFUND_ALERT = "order-detail-refund-alert"
 REFUND_DONE = "order-detail-refund-done"  # Store: the refund just recorded; the detail re-renders
 ORDERS_DOWNLOAD = "orders-download"  # the CSV of every row of this view
+ORDER_PAY_LINK = "order-detail-pay"  # to the payments page with this order selected

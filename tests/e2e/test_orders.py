@@ -292,3 +292,16 @@ def test_an_amount_that_is_not_money_is_refused_beside_the_field(page, refund_ap
     submit_refund(page, "12.345")
     page.wait_for_selector("#order-detail-refund-amount-feedback:has-text('more than two decimals')")
     assert writes(refund_app) == before
+
+
+def test_an_unpaid_order_leads_the_clerk_to_the_payment_form_with_it_selected(page, live_app) -> None:
+    order_id, due = sql(
+        live_app,
+        "SELECT order_id, total - paid FROM order_balances WHERE status = 'placed' AND paid = 0 "
+        "AND due_at > now() ORDER BY order_id DESC LIMIT 1",
+    )[0]
+    page.goto(f"{live_app.url}/orders/{order_id}")
+    page.click("#order-detail-pay")
+    page.wait_for_selector("#payments-summary-due")
+    assert money(page.inner_text("#payments-summary-due")) == due
+    assert page.is_checked(f"#payments-order-row-{order_id} input[type=checkbox]")
