@@ -173,7 +173,9 @@ def update_stuck(start, end, category, countries, days):
     def build(filters: Filters):
         ecc = services()
         frame = analytics.stuck_shipments(ecc.engine, filters, older_than_days=days, limit=STUCK_SHOWN)
-        table = stuck_shipments_table(frame, ecc.settings.tz, older_than_days=days)
+        table = stuck_shipments_table(
+            frame, ecc.settings.tz, older_than_days=days, order_href=lambda order_id: f"/orders/{order_id}"
+        )
         return html.Div(table, style={"maxHeight": "28rem", "overflowY": "auto"})
 
     return dashboard_panel("stuck", (start, end, category, countries), build, days)
