@@ -59,6 +59,65 @@ SELECT i.product_id, sum(i.quantity * i.unit_cost),
  GROUP BY i.product_id
 """
 
+# Shipments per status and the median time spent in each stage left, for
+# orders placed in the period: straight over orders, shipments and events.
+RAW_SHIPMENT_COUNTS = """
+SELECT s.status, count(*)
+  FROM shipments s JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id
+ WHERE o.placed_at >= CAST(:start AS timestamptz) AND o.placed_at < CAST(:after AS timestamptz)
+   AND (CAST(:country AS text) IS NULL OR c.country = :country)
+   AND (CAST(:category AS text) IS NULL OR EXISTS (
+        SELECT 1 FROM order_items i JOIN products p ON p.id = i.product_id
+         WHERE i.order_id = o.id AND p.category = :category))
+ GROUP BY 1
+"""
+RAW_STAGE_DURATIONS = """
+SELECT status, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM next_at - at)) / 86400
+  FROM (SELECT e.status, e.at, lead(e.at) OVER (PARTITION BY e.shipment_id ORDER BY e.at, e.id) AS next_at
+          FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+          JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id
+         WHERE o.placed_at >= CAST(:start AS timestamptz) AND o.placed_at < CAST(:after AS timestamptz)
+           AND (CAST(:country AS text) IS NULL OR c.country = :country)
+           AND (CAST(:category AS text) IS NULL OR EXISTS (
+                SELECT 1 FROM order_items i JOIN products p ON p.id = i.product_id
+                 WHERE i.order_id = o.id AND p.category = :category))) spans
+ WHERE next_at IS NOT NULL
+ GROUP BY status
+"""
+# Live shipments whose last event is older than 3 days, oldest first: the
+# current stage's start read from the events rather than a kept column.
+RAW_STUCK = """
+SELECT s.id, s.order_id, c.full_name, c.country, s.status, last.at
+  FROM shipments s JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id
+  JOIN LATERAL (SELECT max(at) AS at FROM shipment_events WHERE shipment_id = s.id) last ON true
+ WHERE s.status IN ('pending', 'packed', 'shipped', 'in_transit') AND last.at < now() - interval '3 days'
+   AND (CAST(:country AS text) IS NULL OR c.country = :country)
+   AND (CAST(:category AS text) IS NULL OR EXISTS (
+        SELECT 1 FROM order_items i JOIN products p ON p.id = i.product_id
+         WHERE i.order_id = o.id AND p.category = :category))
+ ORDER BY last.at, s.id
+ LIMIT 50
+"""
+
+
+def raw_params(filters: Filters) -> dict[str, object]:
+    """The raw queries' parameters for a Filters (one country at most)."""
+    return {
+        "start": filters.start,
+        "after": filters.end + timedelta(days=1),
+        "category": filters.category,
+        "country": filters.countries[0] if filters.countries else None,
+    }
+
+
+def data_days(engine: Engine) -> tuple[date, date]:
+    """The first and last business day with orders."""
+    with engine.connect() as conn:
+        first, last = conn.execute(text("SELECT min(day), max(day) FROM orders_daily")).one()
+    if first is None:
+        raise SystemExit("no orders: seed the database first, e.g. `ecc seed --orders 1000000`")
+    return first, last
+
 
 def random_filters(
     rng: random.Random, first: date, last: date, categories: list[str], countries: list[str]
@@ -76,12 +135,10 @@ def random_filters(
 
 def draw_filters(engine: Engine, count: int, seed: int = 7) -> list[Filters]:
     """`count` random filters within the data's days, categories and countries."""
+    first, last = data_days(engine)
     with engine.connect() as conn:
-        first, last = conn.execute(text("SELECT min(day), max(day) FROM orders_daily")).one()
         categories = conn.execute(text("SELECT DISTINCT category FROM products ORDER BY 1")).scalars().all()
         countries = conn.execute(text("SELECT DISTINCT country FROM customers ORDER BY 1")).scalars().all()
-    if first is None:
-        raise SystemExit("no orders: seed the database first, e.g. `ecc seed --orders 1000000`")
     rng = random.Random(seed)
     return [random_filters(rng, first, last, categories, countries) for _ in range(count)]
 
@@ -93,15 +150,7 @@ def run(engine: Engine, repeat: int, seed: int = 7) -> list[tuple[Timing, Timing
         def call(i: int) -> None:
             f = filters[i]
             with engine.connect() as conn:
-                conn.execute(
-                    text(sql),
-                    {
-                        "start": f.start,
-                        "after": f.end + timedelta(days=1),
-                        "category": f.category,
-                        "country": f.countries[0] if f.countries else None,
-                    },
-                ).all()
+                conn.execute(text(sql), raw_params(f)).all()
 
         return call
 

@@ -28,12 +28,14 @@ import os
 import resource
 import tempfile
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
+from bench.results import Figure, Target
 from etl.importer import ImportOptions, import_customer_file
 from etl.reading import CHUNK_ROWS
 from workflow.customers import CustomerBatch, ImportSource, import_customers
@@ -89,6 +91,76 @@ def generate(path: Path, rows: int, seed: int) -> None:
             out.write(f'{email},"{last[i]}, {first[i]}",{phone},{where}\r\n')
 
 
+@dataclass(frozen=True)
+class ImportRun:
+    rows: int  # rows in the file
+    valid: int
+    rejected: int
+    seconds: float  # end to end
+    bare_seconds: float  # bare COPY of the same file
+    peak_mb: float  # this process's peak RSS so far
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds
+
+    @property
+    def bare_rate(self) -> float:
+        return self.rows / self.bare_seconds
+
+
+def run(
+    admin: Engine,
+    rows: int,
+    seed: int = 1,
+    database: str = DATABASE,
+    keep_rows: bool = False,
+    progress: bool = True,
+):
+    """Generate `rows` customers, import them end to end into a fresh database
+    `database` on the admin's server, then COPY the same file bare. Drops the
+    database unless `keep_rows`, in which case it also returns the imported
+    rows and leaves dropping to the caller: (ImportRun, rows or None)."""
+    engine = fresh_database(admin, database)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecc-import-bench-") as folder:
+            path = Path(folder) / "customers.csv"
+            generate(path, rows, seed)
+            summary = import_customer_file(
+                engine, path, ImportOptions(actor="bench", max_invalid_pct=100, progress=progress)
+            )
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            bare = bare_copy(engine, path)
+        result = summary.result
+        loaded = None
+        if keep_rows:
+            with engine.connect() as conn:
+                query = text("SELECT email, full_name, phone, country FROM customers")
+                loaded = [tuple(row) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+        if not keep_rows:
+            drop_database(admin, database)
+    timing = ImportRun(
+        result.rows_read, result.rows_valid, result.rows_rejected, summary.seconds, bare, peak_mb
+    )
+    return timing, loaded
+
+
+def figure(timing: ImportRun) -> Figure:
+    return Figure(
+        "4. customer import",
+        f"import {timing.rows:,} customer rows end to end (read, validate, COPY + upsert)",
+        timing.rate,
+        "rows/s",
+        kind="rate",
+        detail=f"{timing.seconds:.1f} s; {timing.valid:,} valid, {timing.rejected:,} rejected",
+        baseline=timing.bare_rate,
+        baseline_name=f"bare COPY of the same file ({timing.bare_seconds:.2f} s)",
+        target=Target(">=", 100_000, "rows/s", at_scale=True),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,37 +170,23 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env({"ECC_DATA_DIR": "/tmp/ecc-importbench", **os.environ})
     admin = make_engine(settings)
-    engine = fresh_database(admin, DATABASE)
-    with tempfile.TemporaryDirectory(prefix="ecc-import-bench-") as folder:
-        path = Path(folder) / "customers.csv"
-        started = time.perf_counter()
-        generate(path, args.rows, args.seed)
-        print(
-            f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s"
-        )
-        summary = import_customer_file(engine, path, ImportOptions(actor="bench", max_invalid_pct=100))
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result = summary.result
-        end_to_end = result.rows_read / summary.seconds
-        print(f"import: {result.rows_read:,} read, {result.rows_valid:,} valid, {result.rows_rejected:,} rejected, "
-              f"{result.inserted:,} inserted in {summary.seconds:.1f} s: {end_to_end:,.0f} rows/s; peak RSS {peak_mb:,.0f} MB")  # fmt: skip
-        bare = bare_copy(engine, path)
-        with engine.connect() as conn:
-            rows = [
-                tuple(row)
-                for row in conn.execute(text("SELECT email, full_name, phone, country FROM customers"))
-            ]
-    print(f"bare COPY: {args.rows:,} rows in {bare:.1f} s: {args.rows / bare:,.0f} rows/s")
-    print(f"ratio: the import runs at 1/{(args.rows / bare) / end_to_end:.1f} of a bare COPY")
-    engine.dispose()
-    floor = load_only(fresh_database(admin, f"{DATABASE}_load"), rows)
+    timing, rows = run(admin, args.rows, args.seed, keep_rows=True)
+    print(f"import: {timing.rows:,} read, {timing.valid:,} valid, {timing.rejected:,} rejected "
+          f"in {timing.seconds:.1f} s: {timing.rate:,.0f} rows/s; peak RSS {timing.peak_mb:,.0f} MB")  # fmt: skip
+    print(f"bare COPY: {timing.rows:,} rows in {timing.bare_seconds:.1f} s: {timing.bare_rate:,.0f} rows/s")
+    print(f"ratio: the import runs at 1/{timing.bare_rate / timing.rate:.1f} of a bare COPY")
+    floor = load_only(fresh_database(admin, f"{DATABASE}_load"), rows or [])
     print(
-        f"load only (the import's COPY + upsert of the {len(rows):,} valid rows into an empty customers table, "
-        f"no reading or validation): {floor:.1f} s: {len(rows) / floor:,.0f} rows/s"
+        f"load only (the import's COPY + upsert of the {len(rows or []):,} valid rows into an empty customers "
+        f"table, no reading or validation): {floor:.1f} s: {len(rows or []) / floor:,.0f} rows/s"
     )
+    for name in (DATABASE, f"{DATABASE}_load"):
+        drop_database(admin, name)
+
+
+def drop_database(admin: Engine, name: str) -> None:
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for name in (DATABASE, f"{DATABASE}_load"):
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def fresh_database(admin, name: str):

@@ -25,6 +25,13 @@ def measure(name: str, call: Callable[[int], object], repeat: int) -> Timing:
         started = time.perf_counter()
         call(i)
         samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+    return timing_of(name, samples)
+
+
+def timing_of(name: str, samples_ms: list[float]) -> Timing:
+    """p50 and p95 (nearest rank) of samples in milliseconds."""
+    if not samples_ms:
+        raise ValueError(f"{name}: no samples")
+    samples = sorted(samples_ms)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return Timing(name, statistics.median(samples), p95, repeat)
+    return Timing(name, statistics.median(samples), p95, len(samples))
