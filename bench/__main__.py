@@ -40,7 +40,10 @@ import sys
 from pathlib import Path
 
 from bench.report import benchmarks_md, render
+from bench.results import Report
 from bench.suite import MEASUREMENTS, Options, run_suite
+
+LAST_RUN = Path(__file__).with_name("last-1m-run.json")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +62,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         help="write the report there (default: BENCHMARKS.md for the 1M run, nothing for --small)",
     )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="also keep the figures as JSON there (default: bench/last-1m-run.json for the 1M run)",
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PATH",
+        help="measure nothing: render the run kept in PATH again (e.g. after editing bench/notes.md)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the report, write no file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -71,13 +85,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    options = Options(small=args.small, reseed=args.reseed, repeat=args.repeat, only=frozenset(args.only))
-    report = run_suite(options, say=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.from_json:
+        report = Report.from_json(args.from_json.read_text())
+    else:
+        options = Options(small=args.small, reseed=args.reseed, repeat=args.repeat, only=frozenset(args.only))
+        report = run_suite(options, say=lambda line: print(line, file=sys.stderr, flush=True))
     print(render(report, html=False))
-    output = args.output or (None if args.small else Path("BENCHMARKS.md"))
-    if output and not args.no_write:
-        output.write_text(benchmarks_md(report))
-        print(f"wrote {output}", file=sys.stderr)
+    full = not report.small
+    writes = [
+        (args.json or (LAST_RUN if full and not args.from_json else None), report.to_json()),
+        (args.output or (Path("BENCHMARKS.md") if full else None), benchmarks_md(report)),
+    ]
+    for path, content in writes:
+        if path and not args.no_write:
+            path.write_text(content)
+            print(f"wrote {path}", file=sys.stderr)
     for failure in report.failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if report.failures else 0

@@ -40,7 +40,7 @@ def table(report: Report, *, html: bool = True) -> list[str]:
         "| measurement | figure | value | baseline (same run) | vs baseline | target | met |",
         "|---|---|---:|---|---:|---|---|",
     ]
-    for f in report.figures:
+    for f in sorted(report.figures, key=lambda f: f.measurement.split(".")[0].zfill(3)):
         target = f.target.describe() if f.target else "–"
         if f.skipped:
             lines.append(f"| {f.measurement} | {f.name} | {f.skipped} | – | – | {target} | – |")
@@ -60,7 +60,7 @@ def table(report: Report, *, html: bool = True) -> list[str]:
 
 
 def machine(report: Report) -> list[str]:
-    lines = ["| | |", "|---|---|"]
+    lines = ["| machine | |", "|---|---|"]
     for key, value in report.machine_start.items():
         if key.startswith("load average"):
             end = report.machine_end.get(key, "?")
@@ -78,10 +78,10 @@ def summary(report: Report) -> str:
     return f"{met} targets met, {missed} not met, {skipped} figures skipped."
 
 
-def render(report: Report, *, when: datetime | None = None, html: bool = True) -> str:
+def render(report: Report, *, html: bool = True) -> str:
     """The report as Markdown; `html=False` keeps <br> and <small> out of
     the table, for a terminal."""
-    when = when or datetime.now(UTC)
+    when = datetime.fromisoformat(report.started_at).astimezone(UTC)
     lines = [
         f"## Run: {report.mode} ({report.orders:,} orders), {when:%Y-%m-%d %H:%M} UTC",
         "",

@@ -9,7 +9,9 @@ better, for rates more is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 from bench.timing import Timing
@@ -120,6 +122,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # measurements that broke, with their traceback
     seconds: float = 0.0
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def small(self) -> bool:
@@ -127,3 +130,16 @@ class Report:
 
     def add(self, *figures: Figure) -> None:
         self.figures.extend(figures)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: str) -> Report:
+        """A report written by to_json (to render it again, e.g. with new notes)."""
+        fields = json.loads(data)
+        figures = [
+            Figure(**{**f, "target": Target(**f["target"]) if f["target"] else None})
+            for f in fields.pop("figures")
+        ]
+        return cls(**fields, figures=figures)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from workflow.errors import ErrorCode, WorkflowError
 
 BENCH_USER = "bench-admin"
+_known: dict[str, tuple[str, str]] = {}  # database URL -> credentials set in this process
 
 
 def has_sign_in(flask_app) -> bool:
@@ -27,9 +28,13 @@ def has_sign_in(flask_app) -> bool:
 
 
 def bench_credentials(engine: Engine) -> tuple[str, str]:
-    """(user name, password) of the bench's admin account, with a fresh password."""
+    """(user name, password) of the bench's admin account, given a fresh
+    password once per process (a new password may end earlier sessions)."""
     from workflow.users import create_user, set_password
 
+    key = engine.url.render_as_string(hide_password=False)
+    if key in _known:
+        return _known[key]
     password = "bench-" + secrets.token_urlsafe(24)
     try:
         create_user(engine, username=BENCH_USER, role="admin", password=password, actor="bench")
@@ -37,7 +42,8 @@ def bench_credentials(engine: Engine) -> tuple[str, str]:
         if exc.code != ErrorCode.USERNAME_TAKEN:
             raise
         set_password(engine, username=BENCH_USER, password=password, actor="bench")
-    return BENCH_USER, password
+    _known[key] = (BENCH_USER, password)
+    return _known[key]
 
 
 def sign_in_test_client(client, engine: Engine, origin: str = "http://localhost") -> None:
