@@ -1,23 +1,58 @@
-"""Who is acting, and what they may see: the one place these are decided.
+"""Who is acting, and what they may see and do: the one place these are decided.
 
-There is no sign-in yet (it arrives with the authentication issue), so
-every request acts as the shared "web" account and personal data (customer
-e-mail and phone) is masked in pages and exports. When users and roles
-land, these two functions read the signed-in account and its role; nothing
-else in the app decides either question.
+Every request's session is loaded by bi_app.auth.guard before anything
+else runs (it refuses the request when there is none and the route needs
+one); these functions read it. What each role may open or do is the table
+in bi_app.auth.policy. Hiding a button with may_do() is a courtesy: the
+guard refuses the callback behind it anyway.
 """
 
 from __future__ import annotations
 
-ANONYMOUS_ACTOR = "web"
+import flask
+
+from bi_app.auth import policy
+from workflow.errors import ErrorCode, WorkflowError
+from workflow.sessions import Session
+
+SESSION_KEY = "ecc_session"
+SIGN_IN_AGAIN = "Your session has ended; sign in again to continue. Nothing was changed."
+
+
+def current_session() -> Session | None:
+    """The signed-in session of this request, or None (outside a request too)."""
+    if not flask.has_request_context():
+        return None
+    return flask.g.get(SESSION_KEY)
+
+
+def current_role() -> str | None:
+    session = current_session()
+    return session.role if session is not None else None
 
 
 def current_actor() -> str:
-    """The name recorded in audit_log and on payments for this request's writes."""
-    return ANONYMOUS_ACTOR
+    """The user name recorded in audit_log and on payments for this request's
+    writes. Without a signed-in user (which the guard never lets reach a
+    write) the write is refused rather than recorded under no name."""
+    session = current_session()
+    if session is None:
+        raise WorkflowError(SIGN_IN_AGAIN, ErrorCode.LOGIN_FAILED)
+    return session.username
 
 
 def may_see_pii() -> bool:
     """Whether this request may see customers' e-mail addresses and phone
-    numbers unmasked (analysts granted PII access and admins, once roles exist)."""
-    return False
+    numbers unmasked: admins, and accounts granted PII access."""
+    session = current_session()
+    return session is not None and (session.role == policy.ADMIN or session.pii_access)
+
+
+def may_do(action: str) -> bool:
+    """Whether the signed-in user may do `action` (a key of policy.ACTIONS)."""
+    return policy.may_do(current_role(), action)
+
+
+def may_open(page_path: str) -> bool:
+    """Whether the signed-in user may open the page registered with this path."""
+    return policy.allows(policy.page_roles(page_path), current_role())

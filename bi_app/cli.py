@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
-from bi_app.cli_users import add_users_parser, cmd_users
+from bi_app.cli_users import add_users_parser, cmd_users, print_demo_accounts
 from etl.cli import add_import_parser, cmd_import
 from workflow import tables
 from workflow.analytics import Filters, kpis
@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="start the demo on the embedded defaults",
-        description="Upgrade the database, seed a modest data set if it has no orders, then serve the app.",
+        description="Upgrade the database, seed a modest data set if it has no orders, create one demo "
+        "account per role (printing their passwords the first time), then serve the app.",
     )
     _add_seed_flags(demo, default_orders=DEMO_ORDERS)
     _add_serve_flags(demo)
@@ -182,6 +183,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _seed(engine, args)
     _print_last_90_days(engine, settings)
+    print_demo_accounts(engine)
     return _serve(args, settings, engine)
 
 
@@ -204,7 +206,10 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
             ErrorCode.INVALID_ARGUMENT,
         ) from None
     cache = "Redis" if settings.redis_url else "the in-process cache"
-    print(f"Serving the dashboard at http://{args.host}:{args.port}/ with {cache}; press Ctrl+C to stop.")
+    print(
+        f"Serving the dashboard at http://{args.host}:{args.port}/ with {cache} (sign in at /login); "
+        "press Ctrl+C to stop."
+    )
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):  # waitress itself returns on Ctrl+C
         server.run()

@@ -1,4 +1,4 @@
-"""What a request needs from the process: settings, the engine, the cache.
+"""What a request needs from the process: settings, the engine, the cache, the sessions.
 
 create_app puts one Services on the Flask server; callbacks reach it through
 `services()`, so nothing is created at import and two apps in one process
@@ -14,6 +14,7 @@ import flask
 from sqlalchemy import Engine
 
 from bi_app.cache import DashboardCache
+from workflow.sessions import SessionStore
 from workflow.settings import Settings
 
 EXTENSION = "ecc"
@@ -24,6 +25,7 @@ class Services:
     settings: Settings
     engine: Engine
     cache: DashboardCache
+    sessions: SessionStore
 
     def today(self) -> date:
         """Today in the business time zone."""
