@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import flask
 from flask import Response
 
-from bi_app.access import may_see_pii
+from bi_app.access import may_do, may_see_pii
 from bi_app.listing_url import listing_query_string, parse_listing_query
 from bi_app.services import services
 from workflow.errors import WorkflowError
@@ -56,9 +56,12 @@ def download_csv(view: str) -> Response:
     )
 
 
-def download_button(query, *, component_id: str | None = None) -> dbc.Button:
+def download_button(query, *, component_id: str | None = None) -> dbc.Button | None:
     """ "Download CSV" for exactly this query (a plain link: the browser
-    downloads the streamed file itself)."""
+    downloads the streamed file itself); None for a user who may not
+    download (the route refuses them anyway)."""
+    if not may_do("download_csv"):
+        return None
     view = view_of(query)
     extra = {"id": component_id} if component_id else {}
     return dbc.Button(

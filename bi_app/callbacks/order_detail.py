@@ -13,7 +13,7 @@ from decimal import Decimal
 from dash import Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bi_app.access import current_actor, may_see_pii
+from bi_app.access import current_actor, may_do, may_see_pii
 from bi_app.callbacks import CallbackSet
 from bi_app.figures.order_detail import detail_body
 from bi_app.formatting import format_money
@@ -117,5 +117,10 @@ def show_after_refund(done, order_id):
     amount = format_money(Decimal(done["amount"]), ecc.settings.currency)
     notice = f"Refund of {amount} recorded (payment #{done['payment_id']})."
     return detail_body(
-        detail, ecc.settings.currency, ecc.settings.tz, refund_key=uuid.uuid4().hex, notice=notice
+        detail,
+        ecc.settings.currency,
+        ecc.settings.tz,
+        refund_key=uuid.uuid4().hex,
+        may_pay=may_do("record_payment"),
+        notice=notice,
     )

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bi_app.access import current_actor
+from bi_app.access import current_actor, may_do
 from bi_app.callbacks import CallbackSet
 from bi_app.components import shipments as build
 from bi_app.downloads import download_button
@@ -212,7 +212,8 @@ def show_shipment(selected, _moved):
             f"This shipment is {row.status.replace('_', ' ')}: nothing moves it further.", "secondary"
         )
     options = shipment.move_options(row.status)
-    return title, detail, final, not options, options, None, "", "", "", result, *CLEAN
+    hidden = not options or not may_do("move_shipment")
+    return title, detail, final, hidden, options, None, "", "", "", result, *CLEAN
 
 
 def load_shipment(shipment_id: int, order_id: int):

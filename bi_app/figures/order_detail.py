@@ -42,18 +42,21 @@ def detail_body(
     currency: str,
     tz: ZoneInfo,
     *,
-    refund_key: str,
+    refund_key: str | None,
+    may_pay: bool = False,
     notice: str | None = None,
     locale: str = DEFAULT_LOCALE,
 ) -> html.Div:
-    """Everything about the order; `notice` (e.g. "Refund recorded") on top."""
+    """Everything about the order; `notice` (e.g. "Refund recorded") on top.
+    The refund form only with a `refund_key` (None: the viewer may not refund);
+    the link to the payment form only for a viewer who `may_pay`."""
 
     def money(amount: Decimal) -> str:
         return format_money(amount, currency, locale)
 
     parts = [dbc.Alert(notice, color="success", id=ids.ORDER_NOTICE, dismissable=True)] if notice else []
     parts += [
-        order_header(detail, tz),
+        order_header(detail, tz, may_pay=may_pay),
         money_summary(detail, money),
         dbc.Row(
             [
@@ -66,7 +69,11 @@ def detail_body(
                 ),
                 dbc.Col(
                     [
-                        _card("Refund", refund_form(detail, money, refund_key), card_id=ids.REFUND_FORM),
+                        *(
+                            [_card("Refund", refund_form(detail, money, refund_key), card_id=ids.REFUND_FORM)]
+                            if refund_key is not None
+                            else []
+                        ),
                         _card("Shipment", shipment_timeline(detail.shipments, tz)),
                     ],
                     lg=4,
@@ -78,7 +85,7 @@ def detail_body(
     return html.Div(parts)
 
 
-def order_header(detail: OrderDetail, tz: ZoneInfo) -> html.Div:
+def order_header(detail: OrderDetail, tz: ZoneInfo, *, may_pay: bool = False) -> html.Div:
     b, c = detail.balance, detail.customer
     state = (
         payment_state_badge(b.state, badge_id=ids.ORDER_STATE)
@@ -109,7 +116,7 @@ def order_header(detail: OrderDetail, tz: ZoneInfo) -> html.Div:
                         className="ms-auto",
                         id=ids.ORDER_PAY_LINK,
                     )
-                    if b.state in OPEN_STATES
+                    if may_pay and b.state in OPEN_STATES
                     else None,
                 ],
                 className="d-flex align-items-center gap-3",

@@ -13,6 +13,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from bi_app.access import may_do
 from bi_app.components.inventory import parse_inventory_view
 from bi_app.ids import inventory as ids
 from bi_app.services import services
@@ -38,7 +39,9 @@ def layout(**query: str | list[str]) -> html.Div:
             html.H2("Inventory", className="mb-3"),
             html.Div(id=ids.INV_NOTE),
             dbc.Row(
-                [dbc.Col(_receive_card(), lg=5), dbc.Col(_low_card(), lg=7)],
+                [dbc.Col(_receive_card(), lg=5), dbc.Col(_low_card(), lg=7)]
+                if may_do("receive_stock")
+                else [dbc.Col(_low_card())],
                 className="g-3 mb-3",
             ),
             _stock_card(view.query.search, view.query.category),

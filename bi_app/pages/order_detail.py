@@ -11,7 +11,7 @@ import dash
 from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
-from bi_app.access import may_see_pii
+from bi_app.access import may_do, may_see_pii
 from bi_app.figures.order_detail import detail_body, order_not_found
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH
@@ -53,7 +53,13 @@ def layout(order_id: str | None = None, **_query: str | list[str]) -> html.Div:
             dcc.Store(id=ids.ORDER_ID, data=detail.order_id),
             dcc.Store(id=ids.REFUND_DONE),
             html.Div(
-                detail_body(detail, ecc.settings.currency, ecc.settings.tz, refund_key=uuid.uuid4().hex),
+                detail_body(
+                    detail,
+                    ecc.settings.currency,
+                    ecc.settings.tz,
+                    refund_key=uuid.uuid4().hex if may_do("refund") else None,
+                    may_pay=may_do("record_payment"),
+                ),
                 id=ids.ORDER_BODY,
             ),
         ]

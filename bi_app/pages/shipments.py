@@ -11,6 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from bi_app.access import may_do
 from bi_app.components.shipments import parse_shipments_view
 from bi_app.ids import shipments as ids
 
@@ -135,6 +136,7 @@ def _modal() -> dbc.Modal:
             dbc.Button("Move shipment", id=ids.SHIP_MOVE_SUBMIT, color="primary"),
         ],
         id=ids.SHIP_MOVE_FORM,
+        hidden=not may_do("move_shipment"),  # managers and analysts follow shipments, clerks move them
     )
     return dbc.Modal(
         [
