@@ -1,22 +1,33 @@
 """Calls a Dash callback over HTTP the way the browser does (a POST to
-/_dash-update-component), for tests that need a server's answer without a
-browser: several processes, outages, access rules."""
+/_dash-update-component from the app's own origin, with the session
+cookie), for tests that need a server's answer without a browser: several
+processes, outages, access rules. sign_in_http gets the cookie through the
+real sign-in form."""
 
 from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+COOKIE = "ecc_session"
 
 Prop = tuple[str, str]
 
 
 def call_callback(
-    base_url: str, outputs: Sequence[Prop], inputs: Sequence[tuple[str, str, Any]], *, timeout: float = 30
+    base_url: str,
+    outputs: Sequence[Prop],
+    inputs: Sequence[tuple[str, str, Any]],
+    *,
+    cookie: str | None = None,
+    timeout: float = 30,
 ) -> dict[str, dict[str, Any]]:
-    """{component id: {property: value}} of the callback's outputs."""
+    """{component id: {property: value}} of the callback's outputs; `cookie`
+    is a "Cookie:" header value from sign_in_http."""
     payload = {
         "output": _output_key(outputs),
         "outputs": [{"id": i, "property": p} for i, p in outputs]
@@ -26,7 +37,8 @@ def call_callback(
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
         "state": [],
     }
-    status, body = post_json(f"{base_url}/_dash-update-component", payload, timeout=timeout)
+    headers = {"Origin": base_url, **({"Cookie": cookie} if cookie else {})}
+    status, body = post_json(f"{base_url}/_dash-update-component", payload, headers=headers, timeout=timeout)
     if status != 200:
         raise AssertionError(f"callback answered {status}: {body[:500]!r}")
     return json.loads(body)["response"]
@@ -44,6 +56,32 @@ def post_json(url: str, payload: object, *, headers: dict[str, str] | None = Non
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
+
+
+def sign_in_http(base_url: str, username: str, password: str, *, timeout: float = 30) -> str:
+    """Sign in through POST /login as a browser would; the "Cookie:" header
+    value of the new session. Fails with the page's answer when refused."""
+    request = urllib.request.Request(
+        f"{base_url}/login",
+        data=urllib.parse.urlencode({"username": username, "password": password}).encode(),
+        headers={"Origin": base_url, "Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        response = opener.open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        response = exc
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name == COOKIE and rest.split(";")[0]:
+            return f"{COOKIE}={rest.split(';')[0]}"
+    raise AssertionError(f"sign-in as {username} answered {response.status}: {response.read()[:500]!r}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
 
 
 def find_component(tree: Any, component_id: str) -> dict[str, Any] | None:

@@ -7,7 +7,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
+from tests.live_app import app_of, sign_in
 from workflow.analytics import Filters, kpis
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as a manager, whose page this is."""
+    sign_in(page, app_of(request), "manager")
+
 
 GRAPHS = (
     "dashboard-revenue-graph",
@@ -93,6 +103,7 @@ def test_a_shared_url_shows_the_same_view_in_a_fresh_browser(browser, live_app) 
     url = f"{live_app.url}/?from={filters.start}&to={filters.end}&country=DE"
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    sign_in(page, live_app, "manager")
     page.goto(url)
     wait_for_panels(page)
     assert_kpis_match(page, live_app, filters)

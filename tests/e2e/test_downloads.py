@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+
+from tests.live_app import app_of, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as an analyst (who downloads; without PII access)."""
+    sign_in(page, app_of(request), "analyst")
 
 
 def download(page, selector: str) -> tuple[str, list[dict[str, str]]]:

@@ -13,7 +13,14 @@ from sqlalchemy import text
 from bi_app.import_runner import LIMIT_CONFIG
 from bi_app.routes import import_reports
 from etl.importer import ImportOptions, import_customer_file
-from tests.live_app import LiveApp
+from tests.live_app import LiveApp, app_of, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as an admin, the one role that imports."""
+    sign_in(page, app_of(request), "admin")
+
 
 GOOD = (
     "E-mail;Full Name;Phone;Country\n"
@@ -101,7 +108,7 @@ def test_a_good_csv_shows_progress_then_its_summary_and_the_customers_exist(page
         ("ben.web@example.org", "Ben Weber", "+49301234567", "DE"),
         ("cleo.web@example.org", "Cléo Martin", None, "FR"),
     ]
-    assert tuple(run)[1:] == ("shop-export.csv", "committed", 3, "web")
+    assert tuple(run)[1:] == ("shop-export.csv", "committed", 3, "test-admin")
     assert counts(app)["customers"] == before["customers"] + 3
     page.wait_for_selector(f"#imports-run-{run.id}")
     cells = page.locator(f"#imports-run-{run.id} td").all_inner_texts()
@@ -219,7 +226,7 @@ def test_the_past_runs_list_shows_cli_and_page_runs_newest_first(page, app, tmp_
                  "ORDER BY started_at DESC, id DESC")
         ).all()  # fmt: skip
     assert [(r.file_name, r.started_by, r.outcome) for r in runs] == [
-        ("shop-export.csv", "web", "dry_run"), ("from-cli.csv", "cli:admin", "dry_run"),
+        ("shop-export.csv", "test-admin", "dry_run"), ("from-cli.csv", "cli:admin", "dry_run"),
     ]  # fmt: skip
     page.wait_for_function("document.querySelectorAll('#imports-runs-table tbody tr').length === 2")
     shown = page.locator("#imports-runs-table tbody tr").all()

@@ -10,7 +10,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.live_app import LiveApp
+from tests.live_app import LiveApp, app_of, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as a clerk, who reads stock and receives it."""
+    sign_in(page, app_of(request), "clerk")
 
 
 @pytest.fixture
@@ -150,7 +156,7 @@ def test_receiving_stock_raises_it_by_exactly_the_quantity_and_shows_the_new_lev
         "SELECT quantity_delta, reason, unit_cost::text, actor, note FROM stock_movements"
         " WHERE product_id = :p ORDER BY id DESC LIMIT 1",
         p=product_id,
-    ) == [(17, "receipt", "4.20", "web", "delivery 4711")]
+    ) == [(17, "receipt", "4.20", "test-clerk", "delivery 4711")]
     assert (
         rows(app.engine, "SELECT count(*) FROM stock_movements WHERE product_id = :p", p=product_id)[0][0]
         == movements + 1

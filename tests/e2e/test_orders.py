@@ -10,7 +10,16 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import text
 
-from tests.live_app import LiveApp
+from tests.live_app import LiveApp, app_of, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Refunds and payments are a clerk's (the refund tests, and those naming the clerk);
+    the rest, orders and the dashboard, a manager's."""
+    clerk = "refund_app" in request.fixturenames or "clerk" in request.function.__name__
+    sign_in(page, app_of(request), "clerk" if clerk else "manager")
+
 
 # Each order's total, paid and refunded from the raw rows (not order_balances,
 # not payment_state()), and its payment state by DESIGN.md's table.
@@ -262,7 +271,7 @@ def test_a_partial_then_a_full_refund_leave_what_sql_expects(page, refund_app) -
         "WHERE a.order_id = :o AND p.kind = 'refund' ORDER BY p.id",
         o=order_id,
     )
-    assert [tuple(r) for r in recorded] == [(Decimal("10.00"), "web"), (rest, "web")]
+    assert [tuple(r) for r in recorded] == [(Decimal("10.00"), "test-clerk"), (rest, "test-clerk")]
     assert "Everything paid on this order has been refunded." in page.inner_text("#order-detail-refund")
 
 

@@ -14,8 +14,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from tests.live_app import LiveApp
+from tests.live_app import LiveApp, app_of, sign_in
 from workflow.payments import record_payment
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as an admin: a clerk pays, but these tests also read the dashboard."""
+    sign_in(page, app_of(request), "admin")
+
 
 OPEN = "status = 'placed' AND paid < total AND refunded = 0"  # unpaid, partially paid or overdue
 

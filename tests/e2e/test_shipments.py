@@ -11,10 +11,17 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.live_app import LiveApp
+from tests.live_app import LiveApp, app_of, sign_in
 from workflow.payments import record_payment
 from workflow.shipment_rules import STATUSES
 from workflow.shipments import advance_shipment
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(request, page) -> None:
+    """Every test here acts as a clerk, who moves shipments."""
+    sign_in(page, app_of(request), "clerk")
+
 
 PAGE_SIZE = 25
 
@@ -210,7 +217,7 @@ def test_a_pending_shipment_moves_step_by_step_to_delivered(page, app) -> None:
     assert rows(
         app.engine, "SELECT status, carrier, tracking_number FROM shipments WHERE id = :s", s=shipment_id
     ) == [("delivered", "DHL", "JJD000111222")]
-    assert history(app.engine, shipment_id) == [*before, *((s, "web") for s, _ in steps)]
+    assert history(app.engine, shipment_id) == [*before, *((s, "test-clerk") for s, _ in steps)]
     assert page.inner_text("#shipments-detail-status") == "Delivered"
 
 

@@ -11,8 +11,9 @@ from workflow.orders import OrderLine, place_order
 KPI_OUTPUTS = (("dashboard-kpi-body", "children"), ("dashboard-kpi-as-of", "children"))
 
 
-def kpi_orders(base_url: str, start, end, countries=()) -> int:
-    """The orders KPI as the dashboard serves it for this range."""
+def kpi_orders(base_url: str, start, end, countries=(), *, cookie: str) -> int:
+    """The orders KPI as the dashboard serves it for this range, to the
+    session of `cookie` (LiveApp.cookie, dash_client.sign_in_http)."""
     response = call_callback(
         base_url,
         KPI_OUTPUTS,
@@ -22,6 +23,7 @@ def kpi_orders(base_url: str, start, end, countries=()) -> int:
             ("dashboard-category", "value", None),
             ("dashboard-country", "value", list(countries)),
         ],
+        cookie=cookie,
     )
     card = find_component(response["dashboard-kpi-body"]["children"], "dashboard-kpi-orders-value")
     assert card is not None, response

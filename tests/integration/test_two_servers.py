@@ -1,5 +1,6 @@
 """Two gunicorn servers (as on two hosts) on one PostgreSQL and one Redis
-show the same, fresh figures after a write."""
+show the same, fresh figures after a write, to one session signed in on
+the first (sessions are shared, like everything else)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.dash_client import sign_in_http
 from tests.integration.dashboard_probe import kpi_orders, place_one_order
+from tests.live_app import TEST_PASSWORD
 from workflow.db import make_engine
 from workflow.settings import Settings
+from workflow.users import create_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,12 +73,16 @@ def test_two_gunicorn_servers_show_the_same_fresh_figures_after_a_write(demo_db_
     end = datetime.now(settings.tz).date()
     start = end - timedelta(days=29)
     engine = make_engine(url=demo_db_url)
+    create_user(engine, username="test-manager", role="manager", password=TEST_PASSWORD, actor="test")
     with gunicorn(demo_db_url, redis_server.url) as first, gunicorn(demo_db_url, redis_server.url) as second:
-        before = kpi_orders(first, start, end)
-        assert kpi_orders(second, start, end) == before
+        cookie = sign_in_http(first, "test-manager", TEST_PASSWORD)
+        before = kpi_orders(first, start, end, cookie=cookie)
+        assert kpi_orders(second, start, end, cookie=cookie) == before
         place_one_order(engine)
-        assert kpi_orders(second, start, end) == before + 1
-        assert kpi_orders(first, start, end) == before + 1
+        assert kpi_orders(second, start, end, cookie=cookie) == before + 1
+        assert kpi_orders(first, start, end, cookie=cookie) == before + 1
         place_one_order(engine)
-        assert [kpi_orders(url, start, end) for url in (first, second) for _ in range(3)] == [before + 2] * 6
+        assert [kpi_orders(url, start, end, cookie=cookie) for url in (first, second) for _ in range(3)] == [
+            before + 2
+        ] * 6
     engine.dispose()
