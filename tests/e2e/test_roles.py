@@ -37,7 +37,8 @@ def navbar_links(page) -> list[str]:
         toggle.click()
         page.wait_for_selector("nav .dropdown-menu.show")
     return page.eval_on_selector_all(
-        "nav a.nav-link:not(.dropdown-toggle), nav a.dropdown-item", "links => links.map(a => new URL(a.href).pathname)"
+        "nav a.nav-link:not(.dropdown-toggle), nav a.dropdown-item",
+        "links => links.map(a => new URL(a.href).pathname)",
     )
 
 
