@@ -16,7 +16,7 @@ from dash import dcc, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from bi_app.downloads import download_button
-from bi_app.listing_url import RENAMED, listing_query_string
+from bi_app.listing_url import RENAMED, listing_query_string, parse_listing_query
 from bi_app.panels import DATABASE_DOWN, alert
 from workflow.errors import WorkflowError
 from workflow.listings import Page
@@ -131,6 +131,38 @@ def pager(page: Page, query: Any, path: str, view: str) -> dbc.Row:
         ],
         className="align-items-center g-2 mb-2",
     )
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """One analyst view: where it lives, its filters, how to read a page of
+    it, and its columns (built per request: they format in the shop's
+    currency and time zone)."""
+
+    title: str
+    view: str
+    path: str
+    query_type: type
+    fields: Sequence[FilterField]
+    fetch: Callable[[Any, int], Page]  # (query, page number) -> the page
+    columns: Callable[[], Sequence[Column]]
+
+    def layout(self, params: dict[str, str]) -> html.Div:
+        """The view for the address's parameters: notes on bad ones, the
+        form, the pager with its download, the table; an alert instead of
+        the rows when they cannot be read."""
+        query, notes = parse_listing_query(self.query_type, params)
+        page, problem = fetch_or_alert(lambda: self.fetch(query, page_number(params)))
+        parts = [html.H2(self.title), notes_alert(notes), filter_form(self.view, self.fields, params)]
+        if page is None:
+            return html.Div([*parts, problem])
+        return html.Div(
+            [
+                *parts,
+                pager(page, query, self.path, self.view),
+                listing_table(self.columns(), page, query, self.path),
+            ]
+        )
 
 
 def fetch_or_alert(fetch: Callable[[], Page]) -> tuple[Page | None, dbc.Alert | None]:

@@ -5,18 +5,8 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from bi_app.components.listing import (
-    Column,
-    FilterField,
-    fetch_or_alert,
-    filter_form,
-    listing_table,
-    notes_alert,
-    page_number,
-    pager,
-)
+from bi_app.components.listing import Column, FilterField, ListingView
 from bi_app.formatting import format_money
-from bi_app.listing_url import parse_listing_query
 from bi_app.services import services
 from workflow.listings import PaymentQuery, list_payments
 
@@ -29,26 +19,10 @@ dash.register_page(
     menu="Data",
 )
 
-VIEW = "ledger"
-FIELDS = (
-    FilterField("from", "Received from", "date"),
-    FilterField("to", "Received to", "date"),
-    FilterField("kind", "Kind", placeholder="payment,refund"),
-    FilterField("method", "Method", placeholder="bank_transfer"),
-    FilterField("customer", "Customer", placeholder="name, e-mail or id"),
-    FilterField("country", "Countries", placeholder="DE,FR"),
-)
 
-
-def layout(**params: str) -> html.Div:
-    ecc = services()
-    query, notes = parse_listing_query(PaymentQuery, params)
-    page, problem = fetch_or_alert(lambda: list_payments(ecc.engine, query, page=page_number(params)))
-    heading = html.H2("Payments and refunds")
-    if page is None:
-        return html.Div([heading, notes_alert(notes), filter_form(VIEW, FIELDS, params), problem])
-    money, tz = ecc.settings.currency, ecc.settings.tz
-    columns = (
+def columns() -> tuple[Column, ...]:
+    money, tz = services().settings.currency, services().settings.tz
+    return (
         Column("Payment", lambda r: f"#{r.payment_id}", "payment_id"),
         Column("Received", lambda r: f"{r.received_at.astimezone(tz):%Y-%m-%d %H:%M}", "received_at"),
         Column("Kind", lambda r: r.kind),
@@ -63,12 +37,25 @@ def layout(**params: str) -> html.Div:
         ),
         Column("Recorded by", lambda r: r.recorded_by),
     )
-    return html.Div(
-        [
-            heading,
-            notes_alert(notes),
-            filter_form(VIEW, FIELDS, params),
-            pager(page, query, "/ledger", VIEW),
-            listing_table(columns, page, query, "/ledger"),
-        ]
-    )
+
+
+VIEW = ListingView(
+    title="Payments and refunds",
+    view="ledger",
+    path="/ledger",
+    query_type=PaymentQuery,
+    fields=(
+        FilterField("from", "Received from", "date"),
+        FilterField("to", "Received to", "date"),
+        FilterField("kind", "Kind", placeholder="payment,refund"),
+        FilterField("method", "Method", placeholder="bank_transfer"),
+        FilterField("customer", "Customer", placeholder="name, e-mail or id"),
+        FilterField("country", "Countries", placeholder="DE,FR"),
+    ),
+    fetch=lambda query, page: list_payments(services().engine, query, page=page),
+    columns=columns,
+)
+
+
+def layout(**params: str) -> html.Div:
+    return VIEW.layout(params)
