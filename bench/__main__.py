@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 
 from bench.report import benchmarks_md, render
-from bench.results import Report
+from bench.results import Report, merge
 from bench.suite import MEASUREMENTS, Options, run_suite
 
 LAST_RUN = Path(__file__).with_name("last-1m-run.json")
@@ -73,10 +73,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="PATH",
         help="measure nothing: render the run kept in PATH again (e.g. after editing bench/notes.md)",
     )
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="with --from-json: replace the figures of the measurements these later runs (kept with "
+        "--json) measured, e.g. one re-run with --only after a fix; writes the merged run back",
+    )
+    parser.add_argument("--note", action="append", default=[], help="add this sentence to the report's notes")
     parser.add_argument("--no-write", action="store_true", help="print the report, write no file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error(f"--repeat {args.repeat}: expected at least 1")
+    if args.merge and not args.from_json:
+        parser.error("--merge needs --from-json: the run the later figures go into")
     if args.small and args.reseed:
         parser.error("--reseed is for the 1M run; --small always seeds a fresh scratch database")
     return args
@@ -87,13 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.from_json:
         report = Report.from_json(args.from_json.read_text())
+        for later in args.merge:
+            report = merge(report, Report.from_json(later.read_text()))
     else:
         options = Options(small=args.small, reseed=args.reseed, repeat=args.repeat, only=frozenset(args.only))
         report = run_suite(options, say=lambda line: print(line, file=sys.stderr, flush=True))
+    report.notes.extend(args.note)
     print(render(report, html=False))
     full = not report.small
+    kept = args.from_json if args.merge or args.note else None
     writes = [
-        (args.json or (LAST_RUN if full and not args.from_json else None), report.to_json()),
+        (args.json or (LAST_RUN if full and not args.from_json else kept), report.to_json()),
         (args.output or (Path("BENCHMARKS.md") if full else None), benchmarks_md(report)),
     ]
     for path, content in writes:

@@ -55,7 +55,8 @@ def postgres(engine: Engine) -> str:
     with engine.connect() as conn:
         version = conn.execute(text("SHOW server_version")).scalar_one()
         buffers = conn.execute(text("SHOW shared_buffers")).scalar_one()
-    return f"{version.split()[0]} (shared_buffers {buffers})"
+        autovacuum = conn.execute(text("SHOW autovacuum")).scalar_one()
+    return f"{version.split()[0]} (shared_buffers {buffers}, autovacuum {autovacuum})"
 
 
 def describe(engine: Engine) -> dict[str, str]:

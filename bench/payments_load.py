@@ -98,43 +98,24 @@ def _open_orders(conn, customer: int) -> list[int]:
 
 def _add_orders(conn, customer: int, count: int) -> None:
     """`count` orders of 3 units of the best-stocked product, with their stock movements."""
-    product = conn.execute(
+    params = {"c": customer, "n": count}
+    params["p"] = conn.execute(
         text("SELECT id FROM products WHERE active ORDER BY stock_qty DESC LIMIT 1")
     ).scalar_one()
-    conn.execute(
-        text(
-            "INSERT INTO stock_movements (product_id, quantity_delta, reason, unit_cost, note) "
-            "SELECT id, :n, 'receipt', unit_cost, 'bench-pay' FROM products WHERE id = :p"
-        ),
-        {"n": 3 * count, "p": product},
-    )
-    ids = (
-        conn.execute(
-            text(
-                "INSERT INTO orders (customer_id, placed_at, due_at) "
-                "SELECT :c, now() - g * interval '1 hour', now() - g * interval '1 hour' + interval '30 days' "
-                "FROM generate_series(1, :n) g RETURNING id"
-            ),
-            {"c": customer, "n": count},
-        )
-        .scalars()
-        .all()
-    )
-    conn.execute(
-        text(
-            "INSERT INTO order_items (order_id, product_id, quantity, unit_price, unit_cost) "
-            "SELECT o, p.id, 3, greatest(p.unit_price, 10), p.unit_cost FROM unnest(CAST(:ids AS bigint[])) o, "
-            "products p WHERE p.id = :p"
-        ),
-        {"ids": list(ids), "p": product},
-    )
-    conn.execute(
-        text(
-            "INSERT INTO stock_movements (product_id, quantity_delta, reason, order_id, note) "
-            "SELECT :p, -3, 'sale', o, 'bench-pay' FROM unnest(CAST(:ids AS bigint[])) o"
-        ),
-        {"ids": list(ids), "p": product},
-    )
+    for statement in (
+        "INSERT INTO stock_movements (product_id, quantity_delta, reason, unit_cost, note) "
+        "SELECT id, 3 * :n, 'receipt', unit_cost, 'bench-pay' FROM products WHERE id = :p",
+        "CREATE TEMPORARY TABLE bench_new_orders ON COMMIT DROP AS WITH added AS ("
+        " INSERT INTO orders (customer_id, placed_at, due_at)"
+        " SELECT :c, now() - g * interval '1 hour', now() - g * interval '1 hour' + interval '30 days'"
+        " FROM generate_series(1, :n) g RETURNING id) SELECT id FROM added",
+        "INSERT INTO order_items (order_id, product_id, quantity, unit_price, unit_cost) "
+        "SELECT o.id, p.id, 3, greatest(p.unit_price, 10), p.unit_cost FROM bench_new_orders o, products p "
+        "WHERE p.id = :p",
+        "INSERT INTO stock_movements (product_id, quantity_delta, reason, order_id, note) "
+        "SELECT :p, -3, 'sale', id, 'bench-pay' FROM bench_new_orders",
+    ):
+        conn.execute(text(statement), params)
 
 
 def _clerks(count: int, seconds: float, work) -> tuple[list[float], int, int, float]:

@@ -143,3 +143,28 @@ class Report:
             for f in fields.pop("figures")
         ]
         return cls(**fields, figures=figures)
+
+
+def merge(base: Report, later: Report) -> Report:
+    """`base` with the figures of every measurement `later` measured replaced
+    by `later`'s (its seeding figure only if it seeded), and a note saying so."""
+    measured = {f.measurement for f in later.figures if not (f.skipped or "").startswith("reused")}
+    kept = [f for f in base.figures if f.measurement not in measured]
+    fresh = [f for f in later.figures if f.measurement in measured]
+    load = later.machine_start.get("load average (1/5/15 min)", "?")
+    note = (
+        f"{', '.join(sorted(measured))}: measured in a later run of their own on the same data set "
+        f"(started {later.started_at}, load average {load} at start)."
+    )
+    return Report(
+        base.mode,
+        base.orders,
+        base.database,
+        base.machine_start,
+        base.machine_end,
+        kept + fresh,
+        [*base.notes, note],
+        [f for f in base.failures if f.split(":")[0] not in measured] + later.failures,
+        base.seconds,
+        base.started_at,
+    )

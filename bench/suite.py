@@ -93,7 +93,8 @@ def run_suite(options: Options, say: Callable[[str], None] = print) -> Report:
         if data.reused:
             report.notes.append(
                 f"Reused the data set in `{data.name}` ({data.orders:,} orders); the payments, the bench "
-                "customers and the bench-admin account are written into it."
+                "customers and the bench-admin account are written into it. Before measuring: "
+                f"{data.settled}."
             )
         try:
             Runner(options, report, engine, data, say).run_all()
