@@ -19,6 +19,7 @@ from bench.timing import Timing, measure
 from workflow.balances import customer_orders
 from workflow.db import make_engine
 
+MEASUREMENT = "3. payment lookup"
 EMAIL = "bench-10k@example.com"
 OPEN_ORDERS = 10_000
 
@@ -100,7 +101,7 @@ def run(engine: Engine, repeat: int) -> tuple[Timing, Timing]:
 
 def figure(ours: Timing, raw: Timing) -> Figure:
     return timing_figure(
-        "3. payments",
+        MEASUREMENT,
         f"lookup of a customer with {OPEN_ORDERS:,} open orders: first page, count and total due, p95",
         ours,
         raw,

@@ -102,15 +102,18 @@ def render(report: Report, *, html: bool = True) -> str:
 
 
 def why_missed(report: Report, notes_text: str) -> str:
-    """The sections of bench/notes.md ("## <start of a figure's name>") whose
-    figure missed its target in this run."""
+    """The sections of bench/notes.md whose figure missed its target in this
+    run. A section's heading is "## <start of a figure's name>", or several
+    such starts separated by " | " when one reason covers several figures."""
     sections = re.split(r"^## ", notes_text, flags=re.MULTILINE)[1:]
     missed = [f for f in report.figures if f.met(small=report.small) is False]
     kept = []
     for section in sections:
         heading, _, body = section.partition("\n")
-        if any(f.name.startswith(heading.strip()) for f in missed):
-            kept.append(f"### {heading.strip()}\n{body.rstrip()}\n")
+        starts = [start.strip() for start in heading.split(" | ")]
+        hits = [f.name for f in missed if any(f.name.startswith(start) for start in starts)]
+        if hits:
+            kept.append(f"### {'; '.join(hits)}\n{body.rstrip()}\n")
     return "\n".join(kept)
 
 

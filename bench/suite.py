@@ -153,7 +153,7 @@ class Runner:
             self.attempt("browser", browser_render.MEASUREMENT, self.browser)
             self.attempt("http", http_load.MEASUREMENT, lambda: self.http(redis_url))
             self.attempt("export", export.MEASUREMENT, lambda: export.figures(*export.run(self.data.url)))
-            self.attempt("lookup", "3. payment lookup", self.lookup)
+            self.attempt("lookup", payment_lookup.MEASUREMENT, self.lookup)
             self.attempt("payments", payments_load.MEASUREMENT, self.payments)
             self.attempt("import", "4. customer import", self.customer_import)
             self.app.server.extensions["ecc"].engine.dispose()

@@ -28,6 +28,7 @@ MEASUREMENTS = {
     "1. dashboard callbacks",
     "2. dashboard in Chromium",
     "3. payments",
+    "3. payment lookup",
     "4. customer import",
     "5. CSV export",
     "6. HTTP (gunicorn)",
