@@ -82,7 +82,7 @@ def kpi_card(
         change_line.append(html.Span(f" {subtitle}", className="text-muted small"))
     body = [
         html.Div(title, className="text-muted small text-uppercase fw-semibold"),
-        html.Div(html.Span(value_text, **part("value")), className="fs-3 fw-bold text-nowrap"),
+        html.Div(html.Span(value_text, **part("value")), className="kpi-value fw-bold text-nowrap"),
     ]
     if note:
         body.append(html.Div(note, className="text-muted small", **part("note")))
