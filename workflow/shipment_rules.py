@@ -9,7 +9,7 @@ pending or packed may be cancelled, shipped or in_transit may come back
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.errors import ErrorCode, WorkflowError
 
@@ -35,6 +35,33 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 # A shipment in one of these no longer counts as the order's shipment: a new one may be created.
 CLOSED_WITHOUT_DELIVERY = ("cancelled", "returned")
+
+# Still on its way: a shipment in one of these can be stuck.
+LIVE_STATUSES: tuple[str, ...] = ("pending", "packed", "shipped", "in_transit")
+# A live shipment is stuck once its current stage has lasted more than this
+# many days (the shipments page lets the clerk choose from 1 to MAX_STUCK_DAYS).
+DEFAULT_STUCK_DAYS = 3
+MAX_STUCK_DAYS = 365
+_DAY_SECONDS = 86_400
+
+
+def stuck_days(status: str, seconds_in_stage: float, older_than_days: int) -> Decimal | None:
+    """How many days (one decimal) a live shipment has spent in its current
+    stage when that is more than `older_than_days`; None when it is not stuck
+    (closed, or moved recently enough)."""
+    if status not in LIVE_STATUSES or seconds_in_stage <= older_than_days * _DAY_SECONDS:
+        return None
+    return (Decimal(repr(seconds_in_stage)) / _DAY_SECONDS).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def require_stuck_days(days: int) -> int:
+    """`days` when it is a whole number of days from 1 to MAX_STUCK_DAYS."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_STUCK_DAYS:
+        raise WorkflowError(
+            f"A shipment counts as stuck after 1 to {MAX_STUCK_DAYS} days in one stage, not {days!r}.",
+            ErrorCode.INVALID_ARGUMENT,
+        )
+    return days
 
 
 def require_status(status: str) -> str:

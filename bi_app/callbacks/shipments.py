@@ -27,7 +27,7 @@ from bi_app.services import services
 from workflow import analytics
 from workflow.analytics.filters import MAX_DAYS
 from workflow.errors import WorkflowError
-from workflow.listings import MAX_ROWS, ShipmentQuery, list_shipments
+from workflow.listings import ShipmentQuery, count_shipments, list_shipments
 from workflow.shipment_rules import allowed_moves
 from workflow.shipments import advance_shipment, shipment_timeline
 
@@ -83,18 +83,14 @@ def show_list(params, _moved):
 
 def list_content(view: build.ShipmentsView) -> html.Div:
     ecc = services()
-    engine, filters = ecc.engine, everything()
-    counts = guard(lambda: analytics.shipment_status_counts(engine, filters))
-    stuck = guard(
-        lambda: analytics.stuck_shipments(engine, filters, older_than_days=view.stuck_days, limit=MAX_ROWS)
-    )
-    if view.stuck:
-        page = build.stuck_page(stuck, view.page)
-    else:
-        listing = guard(lambda: list_shipments(engine, view.query, page=view.page, page_size=build.PAGE_SIZE))
-        page = dataclasses.replace(listing, rows=tuple(build.listed(listing.rows, build.stuck_map(stuck))))
+    engine, query = ecc.engine, view.listing_query
+    counts = guard(lambda: analytics.shipment_status_counts(engine, everything()))
+    stuck = ShipmentQuery(stuck_after=view.stuck_days)
+    stuck_count = guard(lambda: count_shipments(engine, stuck))
+    listing = guard(lambda: list_shipments(engine, query, page=view.page, page_size=build.PAGE_SIZE))
+    page = dataclasses.replace(listing, rows=tuple(build.listed(listing.rows, view.stuck_days)))
     tabs = build.status_tabs(
-        view, dict(zip(counts["status"], map(int, counts["shipments"]), strict=True)), len(stuck)
+        view, dict(zip(counts["status"], map(int, counts["shipments"]), strict=True)), stuck_count
     )
     return html.Div(
         [
@@ -102,12 +98,11 @@ def list_content(view: build.ShipmentsView) -> html.Div:
             html.Div(
                 [
                     build.pager(page, view),
-                    # the stuck tab is not a ShipmentQuery, so it has no download of its own
-                    None if view.stuck else download_button(view.query, component_id="shipments-download"),
+                    download_button(query, component_id="shipments-download"),
                 ],
                 className="d-flex justify-content-between align-items-center",
             ),
-            build.shipments_table(page.rows, ecc.settings.tz, carriers=not view.stuck),
+            build.shipments_table(page.rows, ecc.settings.tz),
         ]
     )
 

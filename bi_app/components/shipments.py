@@ -3,7 +3,7 @@ filter fields, the status tabs with their counts and the list (stuck
 shipments stand out). One shipment's detail, timeline and move form are
 built by bi_app.figures.operations.
 
-Stuck is workflow's word (workflow.analytics.stuck_shipments: a live
+Stuck is workflow's word (workflow.shipment_rules.stuck_days: a live
 shipment whose current stage began more than N days ago); these builders
 only show what it says.
 """
@@ -18,12 +18,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import dcc, html
 
 from bi_app.figures.operations import link_pager, status_badge
 from bi_app.figures.shipments import local_time
-from bi_app.formatting import format_count, to_decimal
+from bi_app.formatting import format_count
 from bi_app.ids import shipments as ids
 from bi_app.listing_url import listing_query_string, parse_listing_query
 from bi_app.theme import (
@@ -31,14 +30,13 @@ from bi_app.theme import (
     STUCK_ALERT_TEXT,
     shipment_status_label,
 )
+from workflow import shipment_rules
 from workflow.errors import ErrorCode, WorkflowError
-from workflow.listings import Page, ShipmentQuery, ShipmentRow
-from workflow.shipment_rules import STATUSES
+from workflow.listings import MAX_ROWS, Page, ShipmentQuery, ShipmentRow
+from workflow.shipment_rules import DEFAULT_STUCK_DAYS, MAX_STUCK_DAYS, STATUSES
 
 PATH = "/shipments"
 PAGE_SIZE = 25
-DEFAULT_STUCK_DAYS = 3
-MAX_STUCK_DAYS = 365
 OWN_PARAMS = ("page", "stuck", "stuck_days")
 TABS = ("all", *STATUSES, "stuck")
 
@@ -63,6 +61,16 @@ class ShipmentsView:
         if not self.query.statuses:
             return "all"
         return self.query.statuses[0] if len(self.query.statuses) == 1 else None
+
+    @property
+    def listing_query(self) -> ShipmentQuery:
+        """What the list shows: the query, or on the Stuck tab its stuck
+        shipments, the longest-waiting first."""
+        if not self.stuck:
+            return self.query
+        return dataclasses.replace(
+            self.query, stuck_after=self.stuck_days, sort="updated_at", descending=False
+        )
 
 
 def parse_shipments_view(params: Mapping[str, str | list[str] | None]) -> ShipmentsView:
@@ -139,8 +147,8 @@ def parse_stuck_days(value: object) -> int:
 
 @dataclass(frozen=True)
 class ListedShipment:
-    """A row of the list: the listing's row or a stuck shipment's, with the
-    days its current stage has lasted when workflow counts it as stuck."""
+    """A row of the list: the listing's row with the days its current stage
+    has lasted when workflow counts it as stuck."""
 
     shipment_id: int
     order_id: int
@@ -153,7 +161,7 @@ class ListedShipment:
     stuck_days: Decimal | None = None
 
 
-def listed(rows: Iterable[ShipmentRow], stuck: Mapping[int, Decimal]) -> list[ListedShipment]:
+def listed(rows: Iterable[ShipmentRow], older_than_days: int) -> list[ListedShipment]:
     """Listing rows, each marked with its days in stage when it is stuck."""
     return [
         ListedShipment(
@@ -165,35 +173,10 @@ def listed(rows: Iterable[ShipmentRow], stuck: Mapping[int, Decimal]) -> list[Li
             r.carrier,
             r.tracking_number,
             r.updated_at,
-            stuck.get(r.shipment_id),
+            shipment_rules.stuck_days(r.status, r.seconds_in_stage, older_than_days),
         )
         for r in rows
     ]
-
-
-def stuck_map(frame: pd.DataFrame) -> dict[int, Decimal]:
-    """shipment id -> days in stage, from workflow.analytics.stuck_shipments."""
-    return {int(r.shipment_id): to_decimal(r.days_in_stage) for r in frame.itertuples(index=False)}
-
-
-def stuck_page(frame: pd.DataFrame, page: int, page_size: int = PAGE_SIZE) -> Page[ListedShipment]:
-    """One page of the stuck shipments (oldest first, as workflow lists them)."""
-    start = (page - 1) * page_size
-    rows = tuple(
-        ListedShipment(
-            int(r.shipment_id),
-            int(r.order_id),
-            r.customer,
-            r.country,
-            r.status,
-            None,
-            None,
-            r.since,
-            to_decimal(r.days_in_stage),
-        )
-        for r in frame.iloc[start : start + page_size].itertuples(index=False)
-    )
-    return Page(rows, page, page_size, len(frame), True)
 
 
 def stuck_label(days: Decimal) -> str:
@@ -211,6 +194,7 @@ def status_tabs(view: ShipmentsView, counts: Mapping[str, int], stuck_count: int
         count = (
             stuck_count if tab == "stuck" else sum(counts.values()) if tab == "all" else counts.get(tab, 0)
         )
+        shown = format_count(count) if tab != "stuck" or count <= MAX_ROWS else f"{format_count(MAX_ROWS)}+"
         active = view.tab == tab
         colour = "danger" if tab == "stuck" else "primary"
         links.append(
@@ -219,7 +203,7 @@ def status_tabs(view: ShipmentsView, counts: Mapping[str, int], stuck_count: int
                     label,
                     " ",
                     html.Span(
-                        format_count(count),
+                        shown,
                         id=ids.ship_tab_count(tab),
                         className="badge bg-light text-dark ms-1",
                     ),
@@ -232,15 +216,13 @@ def status_tabs(view: ShipmentsView, counts: Mapping[str, int], stuck_count: int
     return html.Div(links, className="d-flex flex-wrap gap-2", id=ids.SHIP_TABS)
 
 
-def shipments_table(rows: Sequence[ListedShipment], tz: ZoneInfo, *, carriers: bool = True) -> dbc.Table:
+def shipments_table(rows: Sequence[ListedShipment], tz: ZoneInfo) -> dbc.Table:
     """Shipment (opens the detail), order, customer, status with a "stuck"
-    badge, carrier and tracking number (unless `carriers` is False) and
-    when the current stage began. Stuck rows get the class
-    "shipments-stuck" and a warning tint."""
-    headers = ["Shipment", "Order", "Customer", "Country", "Status"]
-    headers += ["Carrier", "Tracking number"] if carriers else []
+    badge, carrier and tracking number and when the current stage began.
+    Stuck rows get the class "shipments-stuck" and a warning tint."""
+    headers = ["Shipment", "Order", "Customer", "Country", "Status", "Carrier", "Tracking number"]
     headers.append(f"In this stage since ({tz.key})")
-    body = [_row(r, tz, carriers) for r in rows]
+    body = [_row(r, tz) for r in rows]
     if not body:
         body = [html.Tr(html.Td("No shipment matches.", colSpan=len(headers), className="text-muted"))]
     return dbc.Table(
@@ -253,7 +235,7 @@ def shipments_table(rows: Sequence[ListedShipment], tz: ZoneInfo, *, carriers: b
     )
 
 
-def _row(r: ListedShipment, tz: ZoneInfo, carriers: bool) -> html.Tr:
+def _row(r: ListedShipment, tz: ZoneInfo) -> html.Tr:
     status = [status_badge(r.status)]
     if r.stuck_days is not None:
         status += [
@@ -274,10 +256,10 @@ def _row(r: ListedShipment, tz: ZoneInfo, carriers: bool) -> html.Tr:
         html.Td(r.customer),
         html.Td(r.country),
         html.Td(status, className="text-nowrap"),
+        html.Td(r.carrier or "–"),
+        html.Td(r.tracking_number or "–", className="font-monospace"),
+        html.Td(local_time(r.since, tz), className="text-nowrap"),
     ]
-    if carriers:
-        cells += [html.Td(r.carrier or "–"), html.Td(r.tracking_number or "–", className="font-monospace")]
-    cells.append(html.Td(local_time(r.since, tz), className="text-nowrap"))
     stuck = r.stuck_days is not None
     if not stuck:
         return html.Tr(cells, id=ids.ship_row(r.shipment_id))

@@ -68,7 +68,9 @@ def test_the_customers_download_masks_e_mail_and_phone(page, live_app) -> None:
 def test_a_download_with_a_bad_parameter_says_what_is_wrong_and_makes_no_file(page, live_app) -> None:
     response = page.request.get(f"{live_app.url}/download/orders.csv?from=2026-02-30")
     assert response.status == 400
-    assert response.text().startswith("No file was made: from='2026-02-30' is not a date (expected YYYY-MM-DD)")
+    assert response.text().startswith(
+        "No file was made: from='2026-02-30' is not a date (expected YYYY-MM-DD)"
+    )
 
 
 def test_the_orders_download_holds_exactly_the_orders_the_page_filters(page, live_app) -> None:
@@ -103,3 +105,22 @@ def test_the_shipments_download_holds_the_shipments_of_the_chosen_status(page, l
     with live_app.engine.connect() as conn:
         expected = set(conn.execute(text("SELECT id FROM shipments WHERE status = 'in_transit'")).scalars())
     assert {int(row["shipment_id"]) for row in rows} == expected
+
+
+def test_the_stuck_tab_downloads_its_stuck_shipments_longest_waiting_first(page, live_app) -> None:
+    page.goto(f"{live_app.url}/shipments?stuck=1&stuck_days=10")
+    page.wait_for_selector("#shipments-download")
+    _, rows = download(page, "#shipments-download")
+    with live_app.engine.connect() as conn:
+        expected = (
+            conn.execute(
+                text(
+                    "SELECT id FROM shipments WHERE status IN ('pending', 'packed', 'shipped', 'in_transit')"
+                    " AND updated_at < now() - interval '10 days' ORDER BY updated_at, id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert expected
+    assert [int(row["shipment_id"]) for row in rows] == expected

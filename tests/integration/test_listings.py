@@ -23,6 +23,7 @@ from workflow.listings import (
     OrderQuery,
     PaymentQuery,
     ShipmentQuery,
+    count_shipments,
     list_customers,
     list_items,
     list_orders,
@@ -343,6 +344,21 @@ def test_shipments_are_filtered_by_status_carrier_and_last_move(history: History
     }  # fmt: skip
 
 
+def test_stuck_shipments_are_the_live_ones_waiting_longer_than_the_chosen_days(history: History):
+    engine = history.shop.engine
+    # The unpaid order's shipment has been pending since T0 + 8 days; the
+    # paid order's was delivered long ago, which never counts as stuck.
+    waited = (datetime.now(UTC) - (T0 + timedelta(days=8))).total_seconds() / 86_400
+    assert waited > 4, "the history lies in the past"
+    stuck = list_shipments(engine, ShipmentQuery(stuck_after=3)).rows
+    assert [(r.order_id, r.status) for r in stuck] == [(history.unpaid, "pending")]
+    assert abs(stuck[0].seconds_in_stage / 86_400 - waited) < 0.01
+    assert count_shipments(engine, ShipmentQuery(stuck_after=3)) == 1
+    assert count_shipments(engine, ShipmentQuery(stuck_after=3, customer_id=history.shop.ann)) == 0
+    if waited < 364:
+        assert count_shipments(engine, ShipmentQuery(stuck_after=int(waited) + 1)) == 0
+
+
 def test_customers_show_what_they_ordered_and_owe_with_contact_masked_unless_allowed(history: History):
     engine = history.shop.engine
     masked = list_customers(
@@ -409,6 +425,8 @@ def test_an_unknown_order_has_no_detail(shop: Shop):
         (lambda: PaymentQuery(kinds=["gift"]), "Unknown payment kinds 'gift'; choose from payment, refund."),
         (lambda: ShipmentQuery(statuses=["lost"]),
          "Unknown shipment statuses 'lost'; choose from pending, packed, shipped, in_transit, delivered, cancelled, returned."),
+        (lambda: ShipmentQuery(stuck_after=0),
+         "A shipment counts as stuck after 1 to 365 days in one stage, not 0."),
         (lambda: ItemQuery(categories=[" "]), "Each of the categories must be non-empty text; ' ' is not."),
         (lambda: CustomerQuery(sort="email"), "Customers cannot be sorted by 'email'; choose one of: created_at, customer_id, name, country."),
     ],

@@ -23,7 +23,13 @@ from workflow.listings.order_detail import (
 from workflow.listings.orders import OrderQuery, OrderRow, list_orders, order_selection
 from workflow.listings.payments import PaymentQuery, PaymentRow, list_payments, payment_selection
 from workflow.listings.query import MAX_PAGE_SIZE, MAX_ROWS, Page, Selection
-from workflow.listings.shipments import ShipmentQuery, ShipmentRow, list_shipments, shipment_selection
+from workflow.listings.shipments import (
+    ShipmentQuery,
+    ShipmentRow,
+    count_shipments,
+    list_shipments,
+    shipment_selection,
+)
 
 # The sort keys each view offers (its query's `sort`), the default first.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -55,6 +61,7 @@ __all__ = [
     "Selection",
     "ShipmentQuery",
     "ShipmentRow",
+    "count_shipments",
     "customer_selection",
     "item_selection",
     "list_customers",

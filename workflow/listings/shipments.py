@@ -2,7 +2,9 @@
 
 Included: every shipment, closed ones (delivered, cancelled, returned) too,
 so an order whose first shipment was cancelled appears twice. The date
-range is on `updated_at`, the time of the shipment's last move.
+range is on `updated_at`, the time of the shipment's last move, which is
+also when its current stage began: `stuck_after` keeps the live shipments
+whose stage has lasted longer than that many days (workflow.shipment_rules).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from workflow.listings.query import (
     require_sort,
     set_fields,
 )
-from workflow.shipment_rules import STATUSES
+from workflow.shipment_rules import LIVE_STATUSES, STATUSES, require_stuck_days
 
 COUNT_SOURCE = "shipments AS sh JOIN orders AS o ON o.id = sh.order_id"
 SOURCE = f"{COUNT_SOURCE} JOIN customers AS c ON c.id = o.customer_id"
@@ -53,6 +55,8 @@ class ShipmentQuery:
     - carriers: carrier names (exact, case-insensitive), none meaning all;
     - customer / customer_id / countries: as in OrderQuery;
     - order_id: the shipments of one order;
+    - stuck_after: only live shipments in their current stage for more than
+      this many days (1 to 365), judged at the database's clock;
     - sort: one of SORTS, last moved first by default."""
 
     start: date | None = None
@@ -63,6 +67,7 @@ class ShipmentQuery:
     customer_id: int | None = None
     countries: tuple[str, ...] = field(default=())
     order_id: int | None = None
+    stuck_after: int | None = None
     sort: str = "updated_at"
     descending: bool = True
 
@@ -70,6 +75,8 @@ class ShipmentQuery:
         require_range(self.start, self.end, "shipment date")
         require_id(self.customer_id, "Customer")
         require_id(self.order_id, "Order")
+        if self.stuck_after is not None:
+            require_stuck_days(self.stuck_after)
         require_sort(self.sort, SORTS, "Shipments")
         set_fields(
             self,
@@ -91,7 +98,8 @@ class ShipmentRow:
     carrier: str | None
     tracking_number: str | None
     created_at: datetime
-    updated_at: datetime  # the last move
+    updated_at: datetime  # the last move: when the current stage began
+    seconds_in_stage: float  # from updated_at to the database's now
 
 
 def shipment_selection(query: ShipmentQuery) -> Selection:
@@ -108,6 +116,11 @@ def shipment_selection(query: ShipmentQuery) -> Selection:
     if query.order_id is not None:
         conditions.append("sh.order_id = %(order_id)s")
         params["order_id"] = query.order_id
+    if query.stuck_after is not None:
+        conditions.append(
+            "sh.status = ANY(%(live)s::text[]) AND sh.updated_at < now() - make_interval(days => %(stuck_after)s)"
+        )
+        params.update(live=list(LIVE_STATUSES), stuck_after=query.stuck_after)
     conditions += customer_conditions("o.customer_id", query.customer, query.customer_id, params)
     conditions += country_conditions("o.customer_id", query.countries, params)
     return Selection(
@@ -121,7 +134,7 @@ def shipment_selection(query: ShipmentQuery) -> Selection:
 
 _COLUMNS = (
     "sh.id, sh.order_id, o.customer_id, c.full_name, c.country, sh.status, sh.carrier, "
-    "sh.tracking_number, sh.created_at, sh.updated_at"
+    "sh.tracking_number, sh.created_at, sh.updated_at, extract(epoch FROM now() - sh.updated_at)::float8"
 )
 
 
@@ -138,3 +151,10 @@ def list_shipments(
             page=page,
             page_size=page_size,
         )
+
+
+def count_shipments(engine: Engine, query: ShipmentQuery) -> int:
+    """How many shipments the query keeps, counting at most MAX_ROWS + 1."""
+    selection = shipment_selection(query)
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(selection.count(), dict(selection.params)).scalar_one()
