@@ -14,6 +14,7 @@ import flask
 from bi_app.auth import policy
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.sessions import Session
+from workflow.user_rules import sees_pii
 
 SESSION_KEY = "ecc_session"
 SIGN_IN_AGAIN = "Your session has ended; sign in again to continue. Nothing was changed."
@@ -45,7 +46,7 @@ def may_see_pii() -> bool:
     """Whether this request may see customers' e-mail addresses and phone
     numbers unmasked: admins, and accounts granted PII access."""
     session = current_session()
-    return session is not None and (session.role == policy.ADMIN or session.pii_access)
+    return session is not None and sees_pii(session.role, session.pii_access)
 
 
 def may_do(action: str) -> bool:

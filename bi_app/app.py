@@ -10,6 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import bi_app.callbacks
 import bi_app.pages
@@ -55,6 +56,12 @@ def create_app(
     _import_pages()
     _attach_callbacks(app)
     app.server.secret_key = auth_config.secret_key
+    if auth_config.proxy_hops:
+        # Behind a TLS-ending proxy: the client's address (sign-in limits),
+        # scheme (Secure cookie) and host (same-origin check) come from the
+        # X-Forwarded-* headers the trusted proxies add.
+        hops = auth_config.proxy_hops
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     sessions = sessions or SessionStore(
         engine,
         settings.redis_url,

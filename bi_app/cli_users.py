@@ -1,5 +1,5 @@
 """`ecc users create NAME --role ROLE`, `ecc users list`, `ecc users disable NAME`,
-`ecc users password NAME`.
+`ecc users password NAME`, `ecc users pii NAME --grant|--revoke`.
 
 bi_app.cli registers the command (add_users_parser, cmd_users). A password
 is never an argument (argv is visible to every user of the machine in `ps`
@@ -22,7 +22,7 @@ from workflow.db import make_engine
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.sessions import SessionStore
 from workflow.settings import Settings
-from workflow.user_rules import PASSWORD_MIN, ROLES, login_name, require_username
+from workflow.user_rules import PASSWORD_MIN, ROLES, login_name, require_username, sees_pii
 from workflow.users import (
     User,
     create_user,
@@ -31,6 +31,7 @@ from workflow.users import (
     find_user,
     list_users,
     set_password,
+    set_pii_access,
 )
 
 
@@ -60,6 +61,16 @@ def add_users_parser(commands: argparse._SubParsersAction) -> None:
         description="Set a new password (asked as for create) and end all the account's sessions.",
     )
     password.add_argument("name", metavar="NAME")
+    pii = actions.add_parser(
+        "pii",
+        help="let an account see customers' e-mails and phones unmasked, or stop it",
+        description="Grant or revoke access to customers' personal data (e-mail addresses and phone "
+        "numbers, masked otherwise in pages and downloads). Admins always have it.",
+    )
+    pii.add_argument("name", metavar="NAME")
+    choice = pii.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--grant", action="store_true", help="show personal data unmasked")
+    choice.add_argument("--revoke", action="store_true", help="mask it again")
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,6 +99,12 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
         set_password(engine, username=name, password=secret, actor=_actor())
         _forget_cached_sessions(engine, settings, name)
         print(f"New password set for {name}; their sessions have ended.")
+    elif action == "pii":
+        name = login_name(args.name)
+        changed = set_pii_access(make_engine(settings), username=name, allowed=args.grant, actor=_actor())
+        what = "may now see" if args.grant else "no longer sees"
+        print(f"{name} {what} customers' e-mails and phones unmasked." if changed else
+              f"{name} already {'had' if args.grant else 'did not have'} that access; nothing changed.")  # fmt: skip
     return 0
 
 
@@ -111,21 +128,23 @@ def read_password(name: str, stdin: TextIO | None = None) -> str:
 
 
 def users_table(users: list[User]) -> str:
-    """Name, role, active, created (UTC), aligned; a hint when there is none."""
+    """Name, role, active, personal data access, created (UTC), aligned; a
+    hint when there is none."""
     if not users:
         return "No users yet; create one with `ecc users create NAME --role admin`."
-    rows = [("NAME", "ROLE", "ACTIVE", "CREATED (UTC)")] + [
+    rows = [("NAME", "ROLE", "ACTIVE", "PII", "CREATED (UTC)")] + [
         (
             u.username,
             u.role,
             "yes" if u.active else "no",
+            "yes" if sees_pii(u.role, u.pii_access) else "no",
             u.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
         )
         for u in users
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
         for row in rows
     )
 

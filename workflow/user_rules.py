@@ -15,6 +15,12 @@ from workflow.errors import ErrorCode, WorkflowError
 
 ROLES: tuple[str, ...] = ("admin", "manager", "clerk", "analyst")
 
+
+def sees_pii(role: str, pii_access: bool) -> bool:
+    """Whether an account sees customers' e-mail addresses and phone numbers
+    unmasked: admins always, others once granted (`ecc users pii NAME --grant`)."""
+    return role == "admin" or pii_access
+
 USERNAME_MIN, USERNAME_MAX = 3, 40
 PASSWORD_MIN = 12
 # Long enough for any passphrase; bounds the work a single sign-in can ask of argon2.

@@ -154,6 +154,24 @@ def set_password(engine: Engine, *, username: str, password: str, actor: str) ->
         )  # fmt: skip
 
 
+def set_pii_access(engine: Engine, *, username: str, allowed: bool, actor: str) -> bool:
+    """Let an account see customers' e-mail addresses and phone numbers
+    unmasked (allowed=True), or stop it. Takes effect at the account's next
+    request. True when this call changed it, False when it already was so
+    (nothing written then)."""
+    actor = require_actor(actor)
+    with transaction(engine) as conn:
+        row = _named(conn, username, lock=True)
+        if row.pii_access == allowed:
+            return False
+        conn.execute(update(users).where(users.c.id == row.id).values(pii_access=allowed))
+        record_audit(
+            conn, actor=actor, action="pii_access_granted" if allowed else "pii_access_revoked",
+            entity="user", entity_id=row.id, details={"username": row.username},
+        )  # fmt: skip
+    return True
+
+
 def authenticate(
     engine: Engine,
     *,

@@ -35,16 +35,20 @@ class AuthConfig:
     secret_key: str
     idle_timeout: timedelta = timedelta(minutes=30)
     absolute_timeout: timedelta = timedelta(hours=12)
+    # How many reverse proxies in front of the app set X-Forwarded-For,
+    # -Proto and -Host (0: none, the headers are ignored, as anyone can send them).
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, data_dir: Path, env: Mapping[str, str] | None = None) -> AuthConfig:
-        """Read SECRET_KEY, ECC_ENV and the session limits; a bad or missing
+        """Read SECRET_KEY, ECC_ENV, the session limits and the proxies; a bad or missing
         value raises ConfigurationError naming the variable."""
         env = os.environ if env is None else env
         return cls(
             secret_key=secret_key(data_dir, env),
             idle_timeout=timedelta(minutes=_whole(env, "ECC_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)),
             absolute_timeout=timedelta(hours=_whole(env, "ECC_SESSION_MAX_HOURS", 12, 1, 24 * 7)),
+            proxy_hops=_whole(env, "ECC_PROXY_HOPS", 0, 0, 5),
         )
 
 

@@ -121,6 +121,32 @@ def test_the_cookie_is_http_only_same_site_lax_and_secure_only_over_https(app) -
     assert "; Secure" in answer.headers["Set-Cookie"]
 
 
+def test_behind_a_trusted_proxy_its_forwarded_scheme_host_and_address_are_used(
+    db_url, engine, clock, monkeypatch
+) -> None:
+    forwarded = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "shop.example",
+        "Origin": "https://shop.example",
+    }
+    direct = create_app(Settings.from_env({"DATABASE_URL": db_url}), engine=engine,
+                        sessions=SessionStore(engine, None, clock=clock))  # fmt: skip
+    # Without ECC_PROXY_HOPS the headers are anyone's to send: ignored, so the
+    # forwarded origin does not match the request's own host.
+    assert sign_in(direct.server.test_client(), **forwarded).status_code == 403
+    monkeypatch.setenv("ECC_PROXY_HOPS", "1")
+    proxied = create_app(Settings.from_env({"DATABASE_URL": db_url}), engine=engine,
+                         sessions=SessionStore(engine, None, clock=clock))  # fmt: skip
+    client = proxied.server.test_client()
+    answer = sign_in(client, **forwarded, **{"X-Forwarded-For": "203.0.113.50"})
+    assert answer.status_code == 303 and "; Secure" in answer.headers["Set-Cookie"]
+    with engine.connect() as conn:
+        details = conn.execute(
+            text("SELECT details->>'address' FROM audit_log WHERE action = 'login' ORDER BY id DESC LIMIT 1")
+        ).scalar_one()
+    assert details == "203.0.113.50"
+
+
 def test_signing_out_ends_the_session_on_the_server(app) -> None:
     client = app.server.test_client()
     sign_in(client)

@@ -114,9 +114,9 @@ def test_list_shows_each_user_with_role_state_and_creation_time(ecc, db_engine):
     code, out, _ = ecc("list")
     assert code == 0
     assert out.splitlines() == [
-        "NAME         ROLE     ACTIVE  CREATED (UTC)",
-        f"ann          admin    yes     {created['ann']}",
-        f"zoe.analyst  analyst  no      {created['zoe.analyst']}",
+        "NAME         ROLE     ACTIVE  PII  CREATED (UTC)",
+        f"ann          admin    yes     yes  {created['ann']}",
+        f"zoe.analyst  analyst  no      no   {created['zoe.analyst']}",
     ]
 
 
@@ -189,3 +189,33 @@ def test_from_a_pipe_only_the_line_end_is_removed():
         cli_users.read_password("ann", io.StringIO("  spaced secret  \r\nsecond line\n"))
         == "  spaced secret  "
     )
+
+
+def test_pii_access_is_granted_and_revoked_by_name_and_audited(ecc, db_engine):
+    ecc("create", "zoe.analyst", "--role", "analyst", stdin=PASSWORD + "\n")
+    assert ecc("pii", "Zoe.Analyst", "--grant") == (
+        0,
+        "zoe.analyst may now see customers' e-mails and phones unmasked.\n",
+        "",
+    )
+    assert query(db_engine, "SELECT pii_access FROM users") == [(True,)]
+    assert (
+        ecc("pii", "zoe.analyst", "--grant")[1] == "zoe.analyst already had that access; nothing changed.\n"
+    )
+    assert ecc("list")[1].splitlines()[1].split()[:4] == ["zoe.analyst", "analyst", "yes", "yes"]
+    assert ecc("pii", "zoe.analyst", "--revoke")[:2] == (
+        0,
+        "zoe.analyst no longer sees customers' e-mails and phones unmasked.\n",
+    )
+    assert query(db_engine, "SELECT pii_access FROM users") == [(False,)]
+    assert query(db_engine, "SELECT action FROM audit_log WHERE action LIKE 'pii%' ORDER BY id") == [
+        ("pii_access_granted",),
+        ("pii_access_revoked",),
+    ]
+
+
+def test_pii_access_needs_a_known_user_and_one_of_grant_or_revoke(ecc, db_engine):
+    code, out, err = ecc("pii", "nobody", "--grant")
+    assert (code, out) == (1, "") and "There is no user named 'nobody'." in err
+    code, _, err = ecc("pii", "nobody")
+    assert code == 2 and "one of the arguments --grant --revoke is required" in err
