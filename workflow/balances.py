@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import Connection, Engine, Select, Text, cast, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, Text, cast, func, select
 
 from workflow.tables import order_balances, orders
 
@@ -109,6 +109,38 @@ def balances_on(
         return []
     query = _balance_query(at).where(orders.c.id.in_(ids)).order_by(orders.c.id)
     return [_to_balance(row) for row in conn.execute(query)]
+
+
+def lock_balances(
+    conn: Connection, order_ids: Iterable[int], *, only_if: ColumnElement[bool] | None = None
+) -> list[OrderBalance]:
+    """Lock the given orders' balance rows (FOR UPDATE, in order id order, so
+    two writers never deadlock) and read them, judged now, in the same
+    statement: from order_balances alone, which carries each order's
+    customer, status and dates, so after waiting for another writer's lock
+    the values returned are those it committed. Unknown ids are absent;
+    `only_if` is a condition on the whole statement: when it is false,
+    nothing is locked and nothing returned."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    b = order_balances.c
+    state = func.payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, func.now())
+    query = select(
+        b.order_id.label("id"),
+        b.customer_id,
+        b.status,
+        b.placed_at,
+        b.due_at,
+        b.total,
+        b.paid,
+        b.refunded,
+        (b.total - b.paid).label("balance_due"),
+        state.label("state"),
+    ).where(b.order_id.in_(ids))
+    if only_if is not None:
+        query = query.where(only_if)
+    return [_to_balance(row) for row in conn.execute(query.order_by(b.order_id).with_for_update())]
 
 
 def order_balances_for(

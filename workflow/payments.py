@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import BigInteger, Connection, Engine, Numeric, bindparam, exists, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from workflow.audit import record_audit
-from workflow.balances import OrderBalance, balances_on
+from workflow.balances import OrderBalance, lock_balances
 from workflow.clock import require_aware
 from workflow.db import in_transaction
 from workflow.errors import ErrorCode, WorkflowError
@@ -29,7 +29,7 @@ from workflow.payment_rules import (
     refuse_unselected,
     too_much_message,
 )
-from workflow.tables import order_balances, payment_allocations, payments
+from workflow.tables import payment_allocations, payments
 
 
 @dataclass(frozen=True)
@@ -146,13 +146,22 @@ def _record(
 ) -> Payment:
     """The one path of payments and refunds: replay a used idempotency key,
     else lock the selected orders, let `allocate` split the money (or refuse),
-    and write the payment, its allocations and the audit row."""
+    and write the payment, its allocations and the audit row. Four round
+    trips: the key's lock, the orders' locks and balances, the write, the
+    commit."""
 
     def work(conn: Connection) -> Payment:
-        replay = _replay(conn, entry.key)
-        if replay:
-            return replay
-        selected = _lock_selection(conn, order_ids, allow_cancelled=allow_cancelled)
+        # The key's lock makes a second submission of the same form wait for
+        # the first; the next statement starts after it, so it sees the first
+        # one's payment if it committed.
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(entry.key, 0))))
+        unused = ~exists().where(payments.c.idempotency_key == entry.key)
+        selected = lock_balances(conn, order_ids, only_if=unused)
+        if not selected:
+            replay = _replay(conn, entry.key)
+            if replay:
+                return replay
+        _check_selection(order_ids, selected, allow_cancelled=allow_cancelled)
         return _write(conn, kind, selected[0].customer_id, allocate(selected), entry)
 
     return in_transaction(engine, work)
@@ -176,9 +185,7 @@ def _check_entry(
 
 
 def _replay(conn: Connection, key: str) -> Payment | None:
-    """The payment already recorded under this key, if any. The advisory lock
-    makes a concurrent submission of the same form wait for the first."""
-    conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    """The payment already recorded under this key, if any."""
     row = conn.execute(select(payments).where(payments.c.idempotency_key == key)).first()
     if row is None:
         return None
@@ -202,27 +209,16 @@ def _replay(conn: Connection, key: str) -> Payment | None:
     )
 
 
-def _lock_selection(
-    conn: Connection, order_ids: Sequence[int], *, allow_cancelled: bool = False
-) -> list[OrderBalance]:
-    """Lock the selected orders' balance rows in id order, then read them."""
-    ids = sorted(set(order_ids))
-    locked = (
-        conn.execute(
-            select(order_balances.c.order_id)
-            .where(order_balances.c.order_id.in_(ids))
-            .order_by(order_balances.c.order_id)
-            .with_for_update()
-        )
-        .scalars()
-        .all()
-    )
-    missing = sorted(set(ids) - set(locked))
+def _check_selection(
+    order_ids: Sequence[int], selected: list[OrderBalance], *, allow_cancelled: bool
+) -> None:
+    """Refuse unknown orders, orders of several customers and (for a
+    payment) cancelled orders, judged on the locked balances."""
+    missing = sorted(set(order_ids) - {b.order_id for b in selected})
     if missing:
         raise WorkflowError(
             f"Order {', '.join(map(str, missing))} does not exist.", ErrorCode.ORDER_NOT_FOUND
         )
-    selected = balances_on(conn, ids)
     customers_seen = sorted({b.customer_id for b in selected})
     if len(customers_seen) > 1:
         raise WorkflowError(
@@ -236,7 +232,33 @@ def _lock_selection(
             f"Order {', '.join(map(str, cancelled))} is cancelled and takes no payment.",
             ErrorCode.ORDER_CANCELLED,
         )
-    return selected
+
+
+# The payment, its allocations and its audit row in one statement (one round
+# trip). The triggers on payments and payment_allocations run at the end of
+# the statement and see all three rows.
+_WRITE = text(
+    """
+    WITH payment AS (
+        INSERT INTO payments (customer_id, amount, kind, method, reference, received_at,
+                              idempotency_key, recorded_by)
+        VALUES (:customer_id, :amount, :kind, :method, :reference, :received_at, :key, :actor)
+        RETURNING id
+    ), allocated AS (
+        INSERT INTO payment_allocations (payment_id, order_id, amount)
+        SELECT payment.id, split.order_id, split.amount
+          FROM payment, unnest(CAST(:order_ids AS bigint[]), CAST(:amounts AS numeric[])) AS split (order_id, amount)
+    ), audited AS (
+        INSERT INTO audit_log (actor, action, entity, entity_id, details)
+        SELECT :actor, :action, 'payment', payment.id::text, :details FROM payment
+    )
+    SELECT id FROM payment
+    """
+).bindparams(
+    bindparam("order_ids", type_=ARRAY(BigInteger)),
+    bindparam("amounts", type_=ARRAY(Numeric(12, 2))),
+    bindparam("details", type_=JSONB),
+)
 
 
 def _write(
@@ -244,36 +266,27 @@ def _write(
 ) -> Payment:
     amount = sum((a.amount for a in split), Decimal("0.00"))
     payment_id = conn.execute(
-        insert(payments)
-        .values(
-            customer_id=customer_id,
-            amount=amount,
-            kind=kind,
-            method=entry.method,
-            reference=entry.reference,
-            received_at=entry.received_at,
-            idempotency_key=entry.key,
-            recorded_by=entry.actor,
-        )
-        .returning(payments.c.id)
-    ).scalar_one()
-    conn.execute(
-        insert(payment_allocations),
-        [{"payment_id": payment_id, "order_id": a.order_id, "amount": a.amount} for a in split],
-    )
-    record_audit(
-        conn,
-        actor=entry.actor,
-        action=f"{kind}.recorded",
-        entity="payment",
-        entity_id=payment_id,
-        details={
+        _WRITE,
+        {
             "customer_id": customer_id,
-            "amount": str(amount),
+            "amount": amount,
+            "kind": kind,
             "method": entry.method,
-            "allocations": {str(a.order_id): str(a.amount) for a in split},
+            "reference": entry.reference,
+            "received_at": entry.received_at,
+            "key": entry.key,
+            "actor": entry.actor,
+            "order_ids": [a.order_id for a in split],
+            "amounts": [a.amount for a in split],
+            "action": f"{kind}.recorded",
+            "details": {
+                "customer_id": customer_id,
+                "amount": str(amount),
+                "method": entry.method,
+                "allocations": {str(a.order_id): str(a.amount) for a in split},
+            },
         },
-    )
+    ).scalar_one()
     return Payment(
         payment_id,
         customer_id,

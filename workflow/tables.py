@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     Numeric,
+    SmallInteger,
     Table,
     Text,
 )
@@ -199,6 +200,8 @@ cash_daily = Table(
     Column("country", CHAR(2), primary_key=True),
     Column("collected", Money, nullable=False),
     Column("refunded", Money, nullable=False),
+    # 006: a day and country may have several rows; read the sum.
+    Column("shard", SmallInteger, primary_key=True),
 )
 
 users = Table(
@@ -243,13 +246,23 @@ import_runs = Table(
     Column("outcome", Text, nullable=False),
 )
 
-# db/migrations/001_data_version.sql: moved by triggers on every write.
+# db/migrations/001_data_version.sql and 006_data_version_at_commit.sql:
+# moved at commit by every writing transaction; the data version is the sum
+# of the slots (workflow.data_version).
 data_version = Table(
     "data_version",
     metadata,
-    Column("singleton", Boolean, primary_key=True),
+    Column("slot", SmallInteger, primary_key=True),
     Column("version", BigInteger, nullable=False),
     Column("changed_at", Timestamp, nullable=False),
+)
+
+# db/migrations/006_data_version_at_commit.sql: one row per writing
+# transaction until it commits (the version then moves and the row goes).
+data_version_pending = Table(
+    "data_version_pending",
+    metadata,
+    Column("xact", BigInteger, primary_key=True),
 )
 
 schema_migrations = Table(

@@ -90,3 +90,63 @@ def test_an_uncommitted_write_does_not_show_in_another_sessions_version(shop: Sh
         assert data_version(engine) == before  # another session still sees the old number
         writer.commit()
     assert data_version(engine) > before
+
+
+def _rename(conn, product: int, name: str) -> None:
+    conn.execute(text("UPDATE products SET name = :n WHERE id = :id"), {"n": name, "id": product})
+
+
+def test_writers_do_not_wait_for_each_other_and_the_version_moves_exactly_at_each_commit(shop: Shop) -> None:
+    engine = shop.engine
+    before = data_version(engine)
+    with engine.connect() as a, engine.connect() as b, engine.connect() as c:
+        for conn in (a, b, c):  # a wait on another writer's lock fails fast instead of hanging
+            conn.execute(text("SET lock_timeout = '2s'"))
+        _rename(a, shop.mug, "Mug A")
+        _rename(b, shop.lamp, "Lamp B")  # migration 001 made this wait for a's commit
+        c.execute(text("INSERT INTO business_calendar SELECT * FROM business_calendar WHERE false"))
+        _rename(c, shop.lamp + shop.mug, "nobody")  # a write to no row still counts as a write
+        assert data_version(engine) == before  # three open writers: not one moved it yet
+
+        b.commit()
+        assert data_version(engine) == before + 1
+        with engine.connect() as reader:
+            names = dict(reader.execute(text("SELECT id, name FROM products")).all())
+        assert (names[shop.mug], names[shop.lamp]) != ("Mug A", "Lamp B")
+        assert names[shop.lamp] == "Lamp B"
+
+        c.rollback()
+        assert data_version(engine) == before + 1  # a rolled-back write never moves it
+
+        _rename(a, shop.mug, "Mug A again")  # a second write in a's transaction
+        a.commit()
+        assert data_version(engine) == before + 2  # one step per committed transaction
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM data_version_pending")).scalar_one() == 0
+
+
+def test_a_write_rolled_back_to_a_savepoint_does_not_move_the_version_and_a_later_one_does(
+    shop: Shop,
+) -> None:
+    engine = shop.engine
+    before = data_version(engine)
+    with engine.connect() as conn:
+        with conn.begin():
+            savepoint = conn.begin_nested()
+            _rename(conn, shop.mug, "Mug (undone)")
+            savepoint.rollback()
+        assert data_version(engine) == before
+
+        with conn.begin():
+            savepoint = conn.begin_nested()
+            _rename(conn, shop.mug, "Mug (undone)")
+            savepoint.rollback()
+            with conn.begin_nested():
+                _rename(conn, shop.mug, "Mug (kept)")
+            conn.execute(
+                text(
+                    "INSERT INTO customers (email, full_name, country) "
+                    "SELECT 'bulk' || g || '@example.com', 'Bulk ' || g, 'DE' FROM generate_series(1, 500) g"
+                )
+            )
+        assert data_version(engine) == before + 1

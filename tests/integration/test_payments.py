@@ -4,6 +4,7 @@ under concurrency, one payment per idempotency key."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -242,3 +243,111 @@ def test_the_payment_form_lookup_pages_a_customers_open_orders_with_balances(sho
     assert page.total_count == 4 and page.total_balance_due == Decimal("50.00")
     assert [r.order_id for r in page.rows] == [o.id for o in orders[1:4]]
     assert customer_orders(shop.engine, shop.ann, limit=3, offset=3, at=T0).rows[0].order_id == orders[4].id
+
+
+def test_the_same_form_submitted_twice_at_once_records_one_payment_and_replays_it(shop: Shop):
+    a = shop.order(shop.ann, (shop.mug, 2))  # 25.00: the second full payment would overpay
+    key = "form-twice"
+    outcomes: list[object] = []
+    with shop.engine.connect() as holder:  # holds the key so both submissions queue on it
+        holder.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+        threads = [
+            threading.Thread(target=lambda: outcomes.append(pay(shop, [a.id], "25.00", key))) for _ in "ab"
+        ]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            waiting = holder.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            ).scalar_one()
+            if waiting == 2:
+                break
+            time.sleep(0.01)
+        holder.rollback()
+    for t in threads:
+        t.join()
+    first, second = sorted(outcomes, key=lambda p: p.replayed)
+    assert first.id == second.id and not first.replayed and second.replayed
+    assert second.allocations == first.allocations
+    assert balance(shop, a.id).paid == Decimal("25.00")
+
+
+def test_a_payment_writes_its_audit_row_with_the_allocations(shop: Shop):
+    a = shop.order(shop.ann, (shop.mug, 2))
+    b = shop.order(shop.ann, (shop.lamp, 1), placed_at=T0 + timedelta(days=1))
+    payment = pay(shop, [a.id, b.id], "30.00", "audited")
+    with shop.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT actor, action, details FROM audit_log WHERE entity = 'payment' AND entity_id = :id"),
+            {"id": str(payment.id)},
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (
+            "clerk",
+            "payment.recorded",
+            {
+                "customer_id": shop.ann,
+                "amount": "30.00",
+                "method": "bank transfer",
+                "allocations": {str(a.id): "25.00", str(b.id): "5.00"},
+            },
+        )
+    ]
+
+
+CASH_BY_DAY = text(
+    "SELECT day, country, sum(collected), sum(refunded) FROM cash_daily GROUP BY 1, 2 ORDER BY 1, 2"
+)
+RAW_CASH_BY_DAY = text(
+    "SELECT (p.received_at AT TIME ZONE bc.timezone)::date, c.country, "
+    "coalesce(sum(p.amount) FILTER (WHERE p.kind = 'payment'), 0), "
+    "coalesce(sum(p.amount) FILTER (WHERE p.kind = 'refund'), 0) "
+    "FROM payments p JOIN customers c ON c.id = p.customer_id CROSS JOIN business_calendar bc "
+    "GROUP BY 1, 2 ORDER BY 1, 2"
+)
+
+
+def test_payments_of_one_day_and_country_do_not_wait_for_each_other_and_cash_adds_up(shop: Shop):
+    a, b, c = (shop.order(shop.ann, (shop.mug, 2)) for _ in range(3))
+    with shop.engine.connect() as first, shop.engine.connect() as second:
+        for conn in (first, second):
+            conn.execute(text("SET lock_timeout = '2s'"))
+        for conn, order, key in ((first, a, "one"), (second, b, "two")):
+            conn.execute(
+                text(
+                    "WITH p AS (INSERT INTO payments (customer_id, amount, kind, method, received_at, "
+                    "idempotency_key, recorded_by) VALUES (:c, 10.00, 'payment', 'cash', :at, :k, 'clerk') "
+                    "RETURNING id) INSERT INTO payment_allocations (payment_id, order_id, amount) "
+                    "SELECT id, :o, 10.00 FROM p"
+                ),
+                {"c": shop.ann, "at": T0 + timedelta(days=1), "k": key, "o": order.id},
+            )  # the second one waited for the first one's commit before migration 006
+        second.commit()
+        first.commit()
+    pay(shop, [c.id], "7.50", "three")  # nobody else writing: no new row for the day
+    refund(shop, [a.id], "back", amounts={a.id: "2.00"})
+    with shop.engine.connect() as conn:
+        day = conn.execute(
+            text("SELECT (CAST(:at AS timestamptz) AT TIME ZONE timezone)::date FROM business_calendar"),
+            {"at": T0 + timedelta(days=1)},
+        ).scalar_one()
+        assert conn.execute(CASH_BY_DAY).all() == conn.execute(RAW_CASH_BY_DAY).all()
+        rows = conn.execute(
+            text("SELECT count(*) FROM cash_daily WHERE day = :d AND country = 'DE'"), {"d": day}
+        ).scalar_one()
+        assert rows == 2  # two payments were open at once, no more
+        conn.execute(text("SELECT rebuild_rollups()"))
+        assert conn.execute(CASH_BY_DAY).all() == conn.execute(RAW_CASH_BY_DAY).all()
+        conn.rollback()
+    with shop.engine.connect() as conn:
+        expected = [(Decimal("27.50"), Decimal("0.00"))]
+        assert (
+            conn.execute(
+                text(
+                    "SELECT sum(collected), sum(refunded) FROM cash_daily WHERE day = :d AND country = 'DE'"
+                ),
+                {"d": day},
+            ).all()
+            == expected
+        )

@@ -46,7 +46,7 @@ STORED = {
     "sales_daily": "SELECT day, country, category, quantity, revenue, cost, order_count FROM sales_daily",
     "orders_daily": "SELECT day, country, order_count, revenue FROM orders_daily",
     "product_daily": "SELECT day, product_id, sold_qty, revenue, cogs, stock_delta FROM product_daily",
-    "cash_daily": "SELECT day, country, collected, refunded FROM cash_daily",
+    "cash_daily": "SELECT day, country, sum(collected), sum(refunded) FROM cash_daily GROUP BY day, country",
 }
 
 
