@@ -17,7 +17,11 @@
 
 -- One row per order (cancelled ones too): the order's customer, status and
 -- times, its items' total, and what was paid and refunded on it.
-CREATE FUNCTION rebuild_order_balances() RETURNS void LANGUAGE plpgsql AS $$
+-- Grouped by sorting, not hashing (here and in product_daily): a hash of a
+-- million groups of NUMERIC sums takes about 450 MB and spills to disk;
+-- at 1M orders the sorted plan took 15 s where the hashed one took 36 s.
+CREATE FUNCTION rebuild_order_balances() RETURNS void LANGUAGE plpgsql
+SET enable_hashagg = off AS $$
 BEGIN
     TRUNCATE order_balances;
     INSERT INTO order_balances (order_id, customer_id, status, placed_at, due_at, total, paid, refunded)
@@ -78,7 +82,8 @@ END $$;
 
 -- Per product and local day: items of placed orders by day placed, and the
 -- net stock movement by the day it happened (each summed apart, then joined).
-CREATE FUNCTION rebuild_product_daily() RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION rebuild_product_daily() RETURNS void LANGUAGE plpgsql
+SET enable_hashagg = off AS $$
 DECLARE
     tz text := (SELECT timezone FROM business_calendar);
 BEGIN
