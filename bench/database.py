@@ -32,7 +32,7 @@ from bench.results import Figure, Target
 from workflow.db import database_url, make_engine, normalize_url
 from workflow.demo import seed_demo_data
 from workflow.demo.generate import generate
-from workflow.demo.load import _copy as copy_table  # one table's binary COPY, as the seeder sends it
+from workflow.demo.load import copy_table  # one table's binary COPY, as the seeder sends it
 from workflow.migrations import is_current, upgrade
 from workflow.settings import Settings
 
@@ -129,7 +129,7 @@ def seed_figure(url: str, orders: int, *, progress: bool) -> Figure:
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest)
     return Figure(
         SEED_MEASUREMENT,
-        f"seed {orders:,} orders (generate + COPY + keys + triggers + commit)",
+        f"seed {orders:,} orders (generate + COPY + indexes + keys + derived tables + commit)",
         summary.seconds,
         "s",
         detail=f"{sum(summary.rows.values()):,} rows; slowest stages: {stages}; then, not counted: {settled}",
@@ -142,8 +142,9 @@ def seed_figure(url: str, orders: int, *, progress: bool) -> Figure:
 def settle(url: str) -> str:
     """VACUUM (ANALYZE) the tables with more than 20 % dead rows (+1,000), as
     autovacuum would have on a live server, so that the measurements do not
-    read the seeding's dead row versions (the balance and rollup triggers
-    update each derived row many times); what was done, in words."""
+    read dead row versions (a data set seeded through the triggers, before
+    the bulk seed, updated each balance and rollup row many times; the
+    payments measurement updates balances too); what was done, in words."""
     engine = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:

@@ -6,8 +6,11 @@ pure numpy) and loads them with binary COPY in one transaction
 database whose schema is not current, one that already has orders,
 customers, products, stock movements, payments or shipments, and arguments
 outside their ranges. Users, the audit log and import runs
-stay empty; order balances, stock on hand and the daily rollups are derived
-by the database's own triggers from the loaded rows.
+stay empty. The base tables are loaded without their indexes, keys and
+triggers, which are put back afterwards; order balances, stock on hand and
+the daily rollups (every name of workflow.derived.DERIVED) are then derived
+from the loaded rows set-based, exactly as the triggers would have derived
+them row by row.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ _ROWS_PER_ORDER = 14.5
 @dataclass(frozen=True)
 class SeedSummary:
     """What was written: rows per table (load order), total seconds, and
-    seconds per stage (generate, one per table, analyze, commit)."""
+    seconds per stage (generate, prepare, one per table, indexes, one per
+    derived table, foreign keys, commit...)."""
 
     rows: Mapping[str, int]
     seconds: float

@@ -1,0 +1,68 @@
+"""The derived data, and how to rebuild all of it at once.
+
+Derived data is what the database keeps from the base tables (customers,
+products, orders, order_items, payments, payment_allocations, shipments,
+shipment_events, stock_movements, business_calendar) by its own triggers,
+write by write: order balances, stock on hand, the daily rollups. Each name
+in DERIVED has a SQL function `rebuild_<name>()` (db/migrations) that
+empties it and refills it set-based from the base tables only, never from
+another derived table, so they run in any order and each gives what the
+triggers would have written (less any rollup row that went back to zero).
+
+A bulk load that writes the base tables with the triggers disabled (the
+demo seeder) calls every one of them afterwards. A new rollup adds its name
+here, and nothing else: this list is the one place the seeder reads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, text
+
+__all__ = ["BASE_TABLES", "DERIVED", "derived_tables", "rebuild_all", "rebuild_function"]
+
+BASE_TABLES: tuple[str, ...] = (
+    "customers", "products", "orders", "order_items", "payments", "payment_allocations",
+    "shipments", "shipment_events", "stock_movements", "business_calendar",
+)  # fmt: skip
+
+# Each has rebuild_<name>() in the database. A name that is also a table's is
+# that table (its indexes and triggers are set aside during a bulk load);
+# product_stock is products.stock_qty.
+DERIVED: tuple[str, ...] = (
+    "order_balances",  # 005_rebuild_derived.sql
+    "orders_daily",  # 005
+    "sales_daily",  # 005
+    "product_daily",  # 005
+    "cash_daily",  # 005
+    "product_stock",  # 005: products.stock_qty
+)
+
+
+def rebuild_function(name: str) -> str:
+    """The SQL function that rebuilds the derived data `name`."""
+    return f"rebuild_{name}"
+
+
+def derived_tables(conn: Connection) -> list[str]:
+    """The names in DERIVED that are tables of the database."""
+    found = conn.execute(
+        text("SELECT name FROM unnest(CAST(:names AS text[])) AS name WHERE to_regclass(name) IS NOT NULL"),
+        {"names": list(DERIVED)},
+    )
+    return list(found.scalars())
+
+
+def rebuild_all(conn: Connection, before_each: Callable[[str], None] | None = None) -> dict[str, float]:
+    """Rebuild every derived table in `conn`'s transaction; seconds per name.
+    `before_each(name)` is called as each one starts (for progress)."""
+    seconds: dict[str, float] = {}
+    for name in DERIVED:
+        if before_each:
+            before_each(name)
+        started = time.perf_counter()
+        conn.execute(text(f"SELECT {rebuild_function(name)}()"))
+        seconds[name] = time.perf_counter() - started
+    return seconds
