@@ -9,7 +9,9 @@ In order, before any view or Dash callback runs:
    (With SameSite=Lax cookies this is belt and braces; it also covers
    browsers and proxies that drop SameSite.)
 2. The session named by the cookie is loaded (workflow.sessions: PostgreSQL,
-   with Redis in front) and kept in flask.g for bi_app.access.
+   with Redis in front) and kept in flask.g for bi_app.access. Its
+   PostgreSQL read runs on the request's own connection
+   (bi_app.services.request_read), which later reads of the request share.
 3. The route's roles come from bi_app.auth.policy: by endpoint; for the Dash
    index by the page the path opens; for /_dash-update-component by the
    callback the body names (`output`, the key Dash itself dispatches on),
@@ -33,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import SESSION_KEY
 from bi_app.auth import policy
 from bi_app.auth.pages import page_key
-from bi_app.services import services
+from bi_app.services import release_request_connection, request_read, services
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ def register(app: Dash) -> None:
     def guard() -> Response | None:
         return check_request(app)
 
+    # The session check's connection serves the whole request (the data version too).
+    server.teardown_request(release_request_connection)
+
     @server.after_request
     def mark(response: Response) -> Response:
         if flask.g.get(_FORBIDDEN_PAGE):
@@ -72,7 +77,7 @@ def check_request(app: Dash) -> Response | None:
     session = None
     if session_id and request.endpoint not in _NO_SESSION_LOOKUP:
         try:
-            session = services().sessions.get(session_id)
+            session = services().sessions.get(session_id, read=request_read)
         except SQLAlchemyError:
             log.exception("sessions: the database did not answer")
             return _refuse(
