@@ -11,7 +11,7 @@
 --                        order's categories and the shipment's status.
 -- shipment_spans         one row per stage a shipment has left (an event
 --                        followed by another, ordered by (at, id)): the
---                        seconds spent, in a band of about 10 % width, with
+--                        time spent, in a band of about 10 % width, with
 --                        the shipment's day, country and categories, so the
 --                        spans of one band over a range are one index range.
 -- shipment_status_daily  shipments per status and placed day.
@@ -61,7 +61,7 @@ CREATE TABLE shipment_spans (
     shipment_id  bigint           NOT NULL,
     event_id     bigint           NOT NULL,
     stage        text             NOT NULL,
-    seconds      double precision NOT NULL,
+    spent        interval         NOT NULL,
     band         smallint         NOT NULL,
     day          date             NOT NULL,
     country      char(2)          NOT NULL,
@@ -69,7 +69,7 @@ CREATE TABLE shipment_spans (
     PRIMARY KEY (shipment_id, event_id)
 );
 -- The spans of one band over a range of days, read without the heap.
-CREATE INDEX shipment_spans_band_idx ON shipment_spans (stage, band, day) INCLUDE (country, categories, seconds);
+CREATE INDEX shipment_spans_band_idx ON shipment_spans (stage, band, day) INCLUDE (country, categories, spent);
 
 CREATE TABLE shipment_status_daily (
     country    text    NOT NULL,
@@ -111,12 +111,11 @@ SELECT s.id AS shipment_id, CAST(o.placed_at AT TIME ZONE bc.timezone AS date) A
 -- Each stage left, as it is now: the time from an event to the shipment's
 -- next one (the raw figure's lead() over (at, id)).
 CREATE VIEW shipment_spans_now AS
-SELECT shipment_id, event_id, stage, seconds, shipment_band(seconds) AS band
+SELECT shipment_id, event_id, stage, spent, shipment_band(CAST(extract(epoch FROM spent) AS double precision)) AS band
   FROM (SELECT e.shipment_id, e.id AS event_id, e.status AS stage,
-               CAST(extract(epoch FROM lead(e.at) OVER (PARTITION BY e.shipment_id ORDER BY e.at, e.id) - e.at)
-                    AS double precision) AS seconds
+               lead(e.at) OVER (PARTITION BY e.shipment_id ORDER BY e.at, e.id) - e.at AS spent
           FROM shipment_events AS e) AS spans
- WHERE seconds IS NOT NULL;
+ WHERE spent IS NOT NULL;
 
 -- Recount the given shipments' facts (status, day, country, categories):
 -- take out what was counted, put in what is now, and add the difference.
@@ -144,8 +143,8 @@ CREATE FUNCTION shipment_rollups_refresh_spans(ids bigint[]) RETURNS void LANGUA
         DELETE FROM shipment_spans WHERE shipment_id = ANY(ids)
         RETURNING day, country, categories, stage, band, -1 AS n
     ), new AS (
-        INSERT INTO shipment_spans (shipment_id, event_id, stage, seconds, band, day, country, categories)
-        SELECT n.shipment_id, n.event_id, n.stage, n.seconds, n.band, f.day, f.country, f.categories
+        INSERT INTO shipment_spans (shipment_id, event_id, stage, spent, band, day, country, categories)
+        SELECT n.shipment_id, n.event_id, n.stage, n.spent, n.band, f.day, f.country, f.categories
           FROM shipment_spans_now AS n JOIN shipment_facts AS f USING (shipment_id)
          WHERE n.shipment_id = ANY(ids)
         RETURNING day, country, categories, stage, band, 1 AS n
@@ -184,8 +183,8 @@ BEGIN
                    FROM order_items AS i JOIN products AS p ON p.id = i.product_id
                   WHERE i.order_id IN (SELECT order_id FROM shipments)
                   GROUP BY i.order_id) AS k ON k.order_id = s.order_id;
-    INSERT INTO shipment_spans (shipment_id, event_id, stage, seconds, band, day, country, categories)
-    SELECT n.shipment_id, n.event_id, n.stage, n.seconds, n.band, f.day, f.country, f.categories
+    INSERT INTO shipment_spans (shipment_id, event_id, stage, spent, band, day, country, categories)
+    SELECT n.shipment_id, n.event_id, n.stage, n.spent, n.band, f.day, f.country, f.categories
       FROM shipment_spans_now AS n JOIN shipment_facts AS f USING (shipment_id);
     INSERT INTO shipment_status_daily (country, category, day, status, shipments)
     SELECT k.country, k.category, f.day, f.status, count(*)

@@ -71,16 +71,16 @@ SELECT p.stage AS status, max(p.n) AS shipments,
                   AS numeric), 2) AS median_days
   FROM picks AS p
  CROSS JOIN LATERAL (
-       SELECT sp.seconds FROM shipment_spans AS sp
+       SELECT CAST(extract(epoch FROM sp.spent) AS double precision) AS seconds FROM shipment_spans AS sp
         WHERE sp.stage = p.stage AND sp.band = p.band AND sp.day BETWEEN :start AND :end {narrowing}
-        ORDER BY sp.seconds OFFSET p.skip LIMIT p.take) AS v
+        ORDER BY sp.spent OFFSET p.skip LIMIT p.take) AS v
  GROUP BY p.stage
 """
 
 # The same from the per-shipment rows (a country and a category together).
 _STAGES_NARROW = """
 SELECT sp.stage AS status, count(*) AS shipments,
-       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY sp.seconds) / 86400 AS numeric), 2) AS median_days
+       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sp.spent)) / 86400 AS numeric), 2) AS median_days
   FROM shipment_facts AS f
   JOIN shipment_spans AS sp ON sp.shipment_id = f.shipment_id
  WHERE f.country = ANY(:countries) AND :category = ANY(f.categories) AND f.day BETWEEN :start AND :end
