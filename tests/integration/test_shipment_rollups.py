@@ -86,7 +86,9 @@ def assert_figures_equal_raw(engine: Engine, filters: Filters, tz: str) -> None:
         raw_counts = dict(conn.execute(text(RAW_COUNTS), params).all())
         raw_stages = {r[0]: (r[1], r[2]) for r in conn.execute(text(RAW_STAGES), params)}
     counts = shipment_status_counts(engine, filters)
-    assert {s: n for s, n in zip(counts["status"], counts["shipments"], strict=True) if n} == raw_counts, filters
+    assert {s: n for s, n in zip(counts["status"], counts["shipments"], strict=True) if n} == raw_counts, (
+        filters
+    )
     stages = stage_durations(engine, filters)
     got = {r.status: (r.shipments, r.median_days) for r in stages.itertuples(index=False)}
     assert got == raw_stages, filters
@@ -95,26 +97,44 @@ def assert_figures_equal_raw(engine: Engine, filters: Filters, tz: str) -> None:
 def more_customers_and_products(shop: Shop) -> tuple[list[int], list[int]]:
     """Customers in three more countries; products in two more categories."""
     with shop.engine.begin() as conn:
-        people = conn.execute(
-            insert(customers).returning(customers.c.id),
-            [
-                {"email": f"c{n}@example.com", "full_name": f"Customer {n}", "country": country}
-                for n, country in enumerate(["DE", "US", "US", "GB", "FR"])
-            ],
-        ).scalars().all()
-        goods = conn.execute(
-            insert(products).returning(products.c.id),
-            [
-                {"sku": f"P-{n}", "name": f"Thing {n}", "category": category, "unit_price": Decimal("3.00"),
-                 "unit_cost": Decimal("1.00")}
-                for n, category in enumerate(["Books", "Garden", "Books"])
-            ],
-        ).scalars().all()
+        people = (
+            conn.execute(
+                insert(customers).returning(customers.c.id),
+                [
+                    {"email": f"c{n}@example.com", "full_name": f"Customer {n}", "country": country}
+                    for n, country in enumerate(["DE", "US", "US", "GB", "FR"])
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        goods = (
+            conn.execute(
+                insert(products).returning(products.c.id),
+                [
+                    {
+                        "sku": f"P-{n}",
+                        "name": f"Thing {n}",
+                        "category": category,
+                        "unit_price": Decimal("3.00"),
+                        "unit_cost": Decimal("1.00"),
+                    }
+                    for n, category in enumerate(["Books", "Garden", "Books"])
+                ],
+            )
+            .scalars()
+            .all()
+        )
         conn.execute(
             insert(stock_movements),
             [
-                {"product_id": p, "quantity_delta": 1000, "reason": "receipt", "unit_cost": Decimal("1.00"),
-                 "at": T0 - timedelta(days=30)}
+                {
+                    "product_id": p,
+                    "quantity_delta": 1000,
+                    "reason": "receipt",
+                    "unit_cost": Decimal("1.00"),
+                    "at": T0 - timedelta(days=30),
+                }
                 for p in goods
             ],
         )
@@ -132,8 +152,9 @@ def random_shipping(shop: Shop, rng: random.Random, steps: int) -> None:
         action = rng.choice(["order", "ship", "move", "move", "move", "cancel", "relocate"])
         try:
             if action == "order" or not orders:
-                when = T0 + timedelta(days=rng.randint(0, 20), hours=rng.choice([0, 4, 12, 23]),
-                                      minutes=rng.choice([0, 30, 59]))
+                when = T0 + timedelta(
+                    days=rng.randint(0, 20), hours=rng.choice([0, 4, 12, 23]), minutes=rng.choice([0, 30, 59])
+                )
                 lines = [(p, rng.randint(1, 3)) for p in rng.sample(goods, rng.randint(1, 3))]
                 orders.append(shop.order(rng.choice(people), *lines, placed_at=when).id)
             elif action == "ship":
@@ -151,8 +172,14 @@ def random_shipping(shop: Shop, rng: random.Random, steps: int) -> None:
                 # the same moment now and then: a span of zero seconds
                 at = last + timedelta(seconds=rng.choice([0, 61, 3600, 7 * 3600 + 13, 86400 * 2 + 5, 432]))
                 advance_shipment(
-                    shop.engine, shipment_id=sid, to_status=to, actor="wh", at=at,
-                    carrier="DHL", tracking_number=f"T{step}", cash_on_delivery=True,
+                    shop.engine,
+                    shipment_id=sid,
+                    to_status=to,
+                    actor="wh",
+                    at=at,
+                    carrier="DHL",
+                    tracking_number=f"T{step}",
+                    cash_on_delivery=True,
                 )
                 ships[sid] = (to, at)
             elif action == "cancel":
@@ -188,8 +215,15 @@ def test_shipment_figures_equal_the_raw_queries_for_every_narrowing(shop: Shop, 
         (date(2026, 3, 3), date(2026, 3, 6)),  # within one week
         (date(2026, 2, 1), date(2026, 4, 30)),
     ]
-    narrowings = [(None, ()), ("Books", ()), ("Kitchen", ()), (None, ("US",)), (None, ("DE", "FR")),
-                  ("Books", ("US",)), ("Home", ("DE", "GB"))]
+    narrowings = [
+        (None, ()),
+        ("Books", ()),
+        ("Kitchen", ()),
+        (None, ("US",)),
+        (None, ("DE", "FR")),
+        ("Books", ("US",)),
+        ("Home", ("DE", "GB")),
+    ]
     for start, end in ranges:
         for category, countries in narrowings:
             assert_figures_equal_raw(shop.engine, Filters(start, end, category, countries), "Europe/Berlin")
@@ -216,5 +250,7 @@ def test_the_median_of_an_even_count_lies_halfway_between_the_middle_spans(shop:
     frame = stage_durations(shop.engine, Filters(date(2026, 3, 2), date(2026, 3, 2))).set_index("status")
     assert frame.loc["pending", "shipments"] == 4
     assert frame.loc["pending", "median_days"] == Decimal("0.13")
-    counts = shipment_status_counts(shop.engine, Filters(date(2026, 3, 2), date(2026, 3, 2), "Kitchen", ("DE",)))
+    counts = shipment_status_counts(
+        shop.engine, Filters(date(2026, 3, 2), date(2026, 3, 2), "Kitchen", ("DE",))
+    )
     assert dict(zip(counts["status"], counts["shipments"], strict=True))["packed"] == 4
