@@ -189,7 +189,8 @@ BEGIN
     INSERT INTO shipment_status_daily (country, category, day, status, shipments)
     SELECT k.country, k.category, f.day, f.status, count(*)
       FROM shipment_facts AS f CROSS JOIN LATERAL shipment_rollup_keys(f.country, f.categories) AS k
-     GROUP BY 1, 2, 3, 4;
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4;  -- in key order: a range of days is a few pages
     INSERT INTO shipment_stage_bands (country, category, days, start, stage, band, spans)
     SELECT k.country, k.category, p.days,
            CASE p.days WHEN 1 THEN s.day ELSE CAST(date_trunc('week', s.day) AS date) END,
@@ -197,7 +198,8 @@ BEGIN
       FROM shipment_spans AS s
      CROSS JOIN LATERAL shipment_rollup_keys(s.country, s.categories) AS k
      CROSS JOIN (VALUES (CAST(1 AS smallint)), (CAST(7 AS smallint))) AS p (days)
-     GROUP BY 1, 2, 3, 4, 5, 6;
+     GROUP BY 1, 2, 3, 4, 5, 6
+     ORDER BY 1, 2, 3, 4, 5, 6;
 END $$;
 
 -- Triggers: every statement that can change what is counted recounts the
