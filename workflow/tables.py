@@ -22,7 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, INTERVAL, JSONB
 
 metadata = MetaData()
 
@@ -202,6 +202,53 @@ cash_daily = Table(
     Column("refunded", Money, nullable=False),
     # 006: a day and country may have several rows; read the sum.
     Column("shard", SmallInteger, primary_key=True),
+)
+
+# Shipment rollups (db/migrations/008_shipment_rollups.sql): '' is every
+# country or every category in the two counting tables.
+shipment_facts = Table(
+    "shipment_facts",
+    metadata,
+    Column("shipment_id", BigInteger, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("country", CHAR(2), nullable=False),
+    Column("categories", ARRAY(Text), nullable=False),
+    Column("status", Text, nullable=False),
+)
+
+shipment_spans = Table(
+    "shipment_spans",
+    metadata,
+    Column("shipment_id", BigInteger, primary_key=True),
+    Column("event_id", BigInteger, primary_key=True),
+    Column("stage", Text, nullable=False),
+    Column("spent", INTERVAL, nullable=False),
+    Column("band", SmallInteger, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("country", CHAR(2), nullable=False),
+    Column("categories", ARRAY(Text), nullable=False),
+)
+
+shipment_status_daily = Table(
+    "shipment_status_daily",
+    metadata,
+    Column("country", Text, primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("status", Text, primary_key=True),
+    Column("shipments", Integer, nullable=False),
+)
+
+shipment_stage_bands = Table(
+    "shipment_stage_bands",
+    metadata,
+    Column("country", Text, primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("days", SmallInteger, primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("stage", Text, primary_key=True),
+    Column("band", SmallInteger, primary_key=True),
+    Column("spans", Integer, nullable=False),
 )
 
 users = Table(

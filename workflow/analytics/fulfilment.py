@@ -3,14 +3,19 @@ the ones stuck too long.
 
 Counts and durations cover the shipments of orders placed in the period
 (narrowed by the customer's country and, with a category, orders holding an
-item of it). Stuck shipments are live ones (not delivered, cancelled or
-returned) whose current stage began more than N days ago, whatever the
-period: they need action now.
+item of it), whatever the order's status. Stuck shipments are live ones (not
+delivered, cancelled or returned) whose current stage began more than N days
+ago, whatever the period: they need action now.
+
+Counts and durations read the shipment rollups of migration 008 (kept by
+triggers, equal to the raw figures): a range with a country or a category
+but not both reads the per-day and per-week counts; with both, the
+per-shipment rows of that country's orders.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, text
@@ -19,30 +24,68 @@ from workflow.analytics.filters import Filters
 
 LIVE_STATUSES = ("pending", "packed", "shipped", "in_transit")
 
-_SCOPED = """
-WITH scoped AS (
-    SELECT s.id, s.status
-      FROM orders AS o
-      JOIN shipments AS s ON s.order_id = o.id
-     WHERE true {where}
-)
+# Shipments per status over the range, from the daily counts of a key.
+_COUNTS = """
+SELECT status, sum(shipments) AS shipments
+  FROM shipment_status_daily
+ WHERE country = ANY(:country_keys) AND category = :category_key AND day BETWEEN :start AND :end
+ GROUP BY status
 """
 
-_COUNTS = _SCOPED + "SELECT status, count(*) AS shipments FROM scoped GROUP BY status"
-
-_STAGES = (
-    _SCOPED
-    + """
-, spans AS (
-    SELECT e.status, lead(e.at) OVER (PARTITION BY e.shipment_id ORDER BY e.at, e.id) - e.at AS spent
-      FROM shipment_events AS e JOIN scoped ON scoped.id = e.shipment_id
-)
-SELECT status, count(*) AS shipments,
-       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM spent)) / 86400 AS numeric), 2)
-           AS median_days
-  FROM spans WHERE spent IS NOT NULL GROUP BY status
+# The same from the per-shipment rows (a country and a category together).
+_COUNTS_NARROW = """
+SELECT status, count(*) AS shipments
+  FROM shipment_facts
+ WHERE country = ANY(:countries) AND :category = ANY(categories) AND day BETWEEN :start AND :end
+ GROUP BY status
 """
+
+# Per stage, the band counts over the range (weeks inside it, days at its
+# ends) locate the band(s) holding the middle position(s), (n - 1) / 2 and
+# n / 2 counted from 0, and their offset in the band; those spans are read
+# from shipment_spans, and interpolated as percentile_cont(0.5) does:
+# lo + 0.5 * (hi - lo) in double precision (lo alone for an odd count).
+_STAGES = """
+WITH hist AS (
+    SELECT stage, band, CAST(sum(spans) AS bigint) AS spans
+      FROM shipment_stage_bands
+     WHERE country = ANY(:country_keys) AND category = :category_key
+       AND ((days = 7 AND start >= :weeks_from AND start < :weeks_to)
+            OR (days = 1 AND start >= :start AND start < :weeks_from)
+            OR (days = 1 AND start >= :weeks_to AND start <= :end))
+     GROUP BY stage, band
+    HAVING sum(spans) > 0
+), cum AS (
+    SELECT stage, band, spans,
+           CAST(sum(spans) OVER (PARTITION BY stage ORDER BY band) AS bigint) - spans AS before,
+           CAST(sum(spans) OVER (PARTITION BY stage) AS bigint) AS n
+      FROM hist
+), picks AS (
+    SELECT stage, band, n, greatest((n - 1) / 2 - before, 0) AS skip,
+           least(n / 2 - before, spans - 1) - greatest((n - 1) / 2 - before, 0) + 1 AS take
+      FROM cum
+     WHERE before <= n / 2 AND before + spans > (n - 1) / 2
 )
+SELECT p.stage AS status, max(p.n) AS shipments,
+       round(CAST((min(v.seconds) + CAST(0.5 AS double precision) * (max(v.seconds) - min(v.seconds))) / 86400
+                  AS numeric), 2) AS median_days
+  FROM picks AS p
+ CROSS JOIN LATERAL (
+       SELECT CAST(extract(epoch FROM sp.spent) AS double precision) AS seconds FROM shipment_spans AS sp
+        WHERE sp.stage = p.stage AND sp.band = p.band AND sp.day BETWEEN :start AND :end {narrowing}
+        ORDER BY sp.spent OFFSET p.skip LIMIT p.take) AS v
+ GROUP BY p.stage
+"""
+
+# The same from the per-shipment rows (a country and a category together).
+_STAGES_NARROW = """
+SELECT sp.stage AS status, count(*) AS shipments,
+       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sp.spent)) / 86400 AS numeric), 2) AS median_days
+  FROM shipment_facts AS f
+  JOIN shipment_spans AS sp ON sp.shipment_id = f.shipment_id
+ WHERE f.country = ANY(:countries) AND :category = ANY(f.categories) AND f.day BETWEEN :start AND :end
+ GROUP BY sp.stage
+"""
 
 _STUCK = """
 SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.status,
@@ -60,15 +103,26 @@ SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.st
 
 def shipment_status_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Shipments per status (every status listed, zero included)."""
-    frame = _read(engine, _COUNTS, filters).set_index("status")
+    sql = _COUNTS_NARROW if _narrow(filters) else _COUNTS
+    frame = _read(engine, sql, _params(filters)).set_index("status")
     order = ["pending", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned"]
+    frame["shipments"] = frame["shipments"].astype(int)
     return frame.reindex(order, fill_value=0).reset_index()
 
 
 def stage_durations(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Median days spent in each stage that shipments have left (the current
-    stage of a shipment is still running and not counted)."""
-    return _read(engine, _STAGES, filters)
+    stage of a shipment is still running and not counted), exact to the
+    shown two decimals: the same figure as percentile_cont(0.5) over every
+    span of the range."""
+    if _narrow(filters):
+        return _read(engine, _STAGES_NARROW, _params(filters))
+    narrowing = ""
+    if filters.countries:
+        narrowing += " AND sp.country = ANY(:countries)"
+    if filters.category:
+        narrowing += " AND :category = ANY(sp.categories)"
+    return _read(engine, _STAGES.format(narrowing=narrowing), _params(filters))
 
 
 def stuck_shipments(
@@ -89,8 +143,32 @@ def stuck_shipments(
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
-def _read(engine: Engine, sql: str, filters: Filters) -> pd.DataFrame:
-    where, params = filters.order_sql()
+def _narrow(filters: Filters) -> bool:
+    """Both a country and a category: the rollups hold one or the other."""
+    return bool(filters.countries and filters.category)
+
+
+def _params(filters: Filters) -> dict[str, object]:
+    """The range, its keys in the rollups ('' is every country or category)
+    and its whole ISO weeks [weeks_from, weeks_to) (empty when none)."""
+    after = filters.end + timedelta(days=1)
+    weeks_from = filters.start + timedelta(days=-filters.start.weekday() % 7)
+    weeks_to = after - timedelta(days=after.weekday())
+    if weeks_from >= weeks_to:
+        weeks_from = weeks_to = after
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "weeks_from": weeks_from,
+        "weeks_to": weeks_to,
+        "countries": list(filters.countries),
+        "category": filters.category,
+        "country_keys": list(filters.countries) or [""],
+        "category_key": filters.category or "",
+    }
+
+
+def _read(engine: Engine, sql: str, params: dict[str, object]) -> pd.DataFrame:
     with engine.connect() as conn:
-        result = conn.execute(text(sql.format(where=where)), params)
+        result = conn.execute(text(sql), params)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
