@@ -38,6 +38,7 @@ DERIVED: tuple[str, ...] = (
     "product_daily",  # 005
     "cash_daily",  # 005
     "product_stock",  # 005: products.stock_qty
+    "shipment_rollups",  # 008: shipment_facts, shipment_spans, shipment_status_daily, shipment_stage_bands
 )
 
 

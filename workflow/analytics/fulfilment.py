@@ -21,8 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from workflow.analytics.filters import Filters
-
-LIVE_STATUSES = ("pending", "packed", "shipped", "in_transit")
+from workflow.shipment_rules import LIVE_STATUSES
 
 # Shipments per status over the range, from the daily counts of a key.
 _COUNTS = """
