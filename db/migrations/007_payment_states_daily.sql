@@ -18,6 +18,10 @@
 -- them. Like the other rollups, an order is filed under its customer's
 -- country and its items' categories as they are when the rows are written.
 --
+-- A period's rows are read together: the rebuild writes them in key order,
+-- and pages keep room (fillfactor) so that a trigger's update stays on its
+-- page instead of scattering them.
+--
 -- Kept by statement-level triggers on order_items, payment_allocations and
 -- orders (after the order_balances triggers, whose results they read): each
 -- takes the affected orders' contribution as it was out and puts it back as
@@ -33,7 +37,7 @@ CREATE TABLE payment_states_daily (
     orders       integer       NOT NULL DEFAULT 0,
     balance_due  numeric(12,2) NOT NULL DEFAULT 0,  -- total - paid
     PRIMARY KEY (day, country, due_day, bucket)
-);
+) WITH (fillfactor = 80);
 
 -- The same per category: an order counts once in each category it has an
 -- item of (as sales_daily.order_count counts it).
@@ -47,7 +51,7 @@ CREATE TABLE category_payment_states_daily (
     orders       integer       NOT NULL DEFAULT 0,
     balance_due  numeric(12,2) NOT NULL DEFAULT 0,
     PRIMARY KEY (category, day, country, due_day, bucket)
-);
+) WITH (fillfactor = 80);
 
 -- The open orders due on a given day, for the day the moment falls on.
 CREATE INDEX order_balances_open_due_idx ON order_balances (due_at)
@@ -223,7 +227,7 @@ BEGIN
     TRUNCATE payment_states_daily;
     INSERT INTO payment_states_daily (day, country, due_day, bucket, orders, balance_due)
     SELECT day, country, due_day, bucket, count(*), sum(balance_due)
-      FROM payment_states_from_base() GROUP BY 1, 2, 3, 4;
+      FROM payment_states_from_base() GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
 END $$;
 
 CREATE FUNCTION rebuild_category_payment_states_daily() RETURNS void LANGUAGE plpgsql AS $$
@@ -234,7 +238,7 @@ BEGIN
       FROM payment_states_from_base() AS s
       JOIN (SELECT DISTINCT i.order_id, p.category
               FROM order_items AS i JOIN products AS p ON p.id = i.product_id) AS k USING (order_id)
-     GROUP BY 1, 2, 3, 4, 5;
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
 END $$;
 
 -- Days are business days: a new time zone files every order again.

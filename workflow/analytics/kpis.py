@@ -52,29 +52,31 @@ class KpiComparison:
         return ((Decimal(now) - Decimal(before)) / Decimal(before)).quantize(Decimal("0.0001"))
 
 
-_BOOKED = """
-SELECT coalesce(sum(revenue), 0), coalesce(sum(order_count), 0) FROM {source}
- WHERE day BETWEEN :start AND :end {where}
-"""
-_CASH = """
-SELECT coalesce(sum(collected - refunded), 0) FROM cash_daily WHERE day BETWEEN :start AND :end {where}
-"""
-# Placed orders not fully paid, or refunded, from the rollups of migration
-# 007 (by placed day, country, due day and a bucket that does not depend on
-# the clock); the fully paid rest is counted by difference from the booked
-# rollups. An open order is overdue once its due time has passed: due days
-# before the moment's day are overdue, later ones are not, and the orders
-# due on that very day are judged one by one (_DUE_THAT_DAY).
+# One round trip per period: the booked figures, the cash, then the orders
+# needing attention per state (rows named after the figure they give).
+#
+# Placed orders not fully paid, or refunded, come from the rollups of
+# migration 007 (by placed day, country, due day and a bucket that does not
+# depend on the clock); the fully paid rest is counted by difference from
+# the booked rollups. An open order is overdue once its due time has passed:
+# due days before the moment's day are overdue, later ones are not, and the
+# orders due on that very day are judged one by one (_DUE_THAT_DAY).
 _OPEN = "('unpaid', 'partially_paid')"
-_DUE_THAT_DAY_ROW = "due that day"
-_ATTENTION = f"""
+_BOOKED_ROW, _CASH_ROW, _DUE_THAT_DAY_ROW = "booked", "cash", "due that day"
+_FIGURES = f"""
+SELECT '{_BOOKED_ROW}', coalesce(sum(order_count), 0), coalesce(sum(revenue), 0) FROM {{booked_source}}
+ WHERE day BETWEEN :start AND :end {{booked_where}}
+UNION ALL
+SELECT '{_CASH_ROW}', 0, coalesce(sum(collected - refunded), 0) FROM cash_daily
+ WHERE day BETWEEN :start AND :end {{cash_where}}
+UNION ALL
 SELECT CASE WHEN bucket NOT IN {_OPEN} THEN bucket
             WHEN due_day < :at_day THEN 'overdue'
             WHEN due_day = :at_day THEN '{_DUE_THAT_DAY_ROW}'
-            ELSE bucket END AS state,
+            ELSE bucket END,
        sum(orders), coalesce(sum(balance_due), 0)
-  FROM {{source}}
- WHERE day BETWEEN :start AND :end {{where}}
+  FROM {{states_source}}
+ WHERE day BETWEEN :start AND :end {{booked_where}}
  GROUP BY 1
 """
 # Materialized: the few open orders due that day come first, by their due
@@ -118,19 +120,24 @@ def _period(conn: Connection, filters: Filters, judged: dict[str, object]) -> Kp
     )
     params.update(booked_params)
     params.update(order_params)
-    source = "sales_daily" if filters.category else "orders_daily"
-    booked, orders = conn.execute(text(_BOOKED.format(source=source, where=booked_where)), params).one()
-    cash = conn.execute(text(_CASH.format(where=cash_where)), params).scalar_one()
-    states = "category_payment_states_daily" if filters.category else "payment_states_daily"
+    sql = _FIGURES.format(
+        booked_source="sales_daily" if filters.category else "orders_daily",
+        states_source="category_payment_states_daily" if filters.category else "payment_states_daily",
+        booked_where=booked_where,
+        cash_where=cash_where,
+    )
+    figures = {name: (count, amount) for name, count, amount in conn.execute(text(sql), params)}
+    orders, booked = figures.pop(_BOOKED_ROW)
+    cash = figures.pop(_CASH_ROW)[1]
+    if figures.pop(_DUE_THAT_DAY_ROW, None) is not None:
+        for state, count, balance_due in conn.execute(text(_DUE_THAT_DAY.format(where=order_where)), params):
+            known = figures.get(state, (0, ZERO))
+            figures[state] = (known[0] + count, known[1] + balance_due)
     counts = {state: 0 for state in PaymentState}
     owed = {state: ZERO for state in PaymentState}
-    rows = conn.execute(text(_ATTENTION.format(source=states, where=booked_where)), params).all()
-    if any(state == _DUE_THAT_DAY_ROW for state, _, _ in rows):
-        rows = [row for row in rows if row[0] != _DUE_THAT_DAY_ROW]
-        rows += conn.execute(text(_DUE_THAT_DAY.format(where=order_where)), params).all()
-    for state, count, balance_due in rows:
-        counts[PaymentState(state)] += int(count)
-        owed[PaymentState(state)] += balance_due
+    for state, (count, balance_due) in figures.items():
+        counts[PaymentState(state)] = int(count)
+        owed[PaymentState(state)] = balance_due
     counts[PaymentState.PAID] = int(orders) - sum(counts.values())
     return Kpis(
         booked_revenue=quantize_money(booked),
