@@ -182,6 +182,31 @@ orders_daily = Table(
     Column("revenue", Money, nullable=False),
 )
 
+# Orders needing attention by placed day, country, due day and payment
+# bucket (migration 007), for the KPI cards' payment-state counts.
+payment_states_daily = Table(
+    "payment_states_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("country", CHAR(2), primary_key=True),
+    Column("due_day", Date, primary_key=True),
+    Column("bucket", Text, primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("balance_due", Money, nullable=False),
+)
+
+category_payment_states_daily = Table(
+    "category_payment_states_daily",
+    metadata,
+    Column("category", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("country", CHAR(2), primary_key=True),
+    Column("due_day", Date, primary_key=True),
+    Column("bucket", Text, primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("balance_due", Money, nullable=False),
+)
+
 product_daily = Table(
     "product_daily",
     metadata,

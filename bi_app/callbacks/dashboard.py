@@ -115,7 +115,7 @@ def update_revenue(start, end, category, countries, measure):
         ecc = services()
         frame = analytics.daily_revenue(ecc.engine, filters)
         figure = build_revenue_figure(frame, measure or "booked", ecc.settings.currency)
-        return dcc.Graph(id="dashboard-revenue-graph", figure=figure.to_dict(), config=GRAPH_CONFIG)
+        return dcc.Graph(id="dashboard-revenue-graph", figure=figure, config=GRAPH_CONFIG)
 
     return dashboard_panel("revenue", (start, end, category, countries), build, measure)
 
@@ -130,7 +130,7 @@ def update_turnover(*controls):
         figure = build_turnover_category_figure(by_category, currency)
         return html.Div(
             [
-                dcc.Graph(id="dashboard-turnover-graph", figure=figure.to_dict(), config=GRAPH_CONFIG),
+                dcc.Graph(id="dashboard-turnover-graph", figure=figure, config=GRAPH_CONFIG),
                 html.Div(
                     [
                         html.Div([html.H6("Fastest-turning products"), products_table(top, currency)]),
@@ -153,8 +153,8 @@ def update_shipments(*controls):
         stages = build_stage_durations_figure(analytics.stage_durations(engine, filters))
         return html.Div(
             [
-                dcc.Graph(id="dashboard-shipment-status-graph", figure=status.to_dict(), config=GRAPH_CONFIG),
-                dcc.Graph(id="dashboard-stage-durations-graph", figure=stages.to_dict(), config=GRAPH_CONFIG),
+                dcc.Graph(id="dashboard-shipment-status-graph", figure=status, config=GRAPH_CONFIG),
+                dcc.Graph(id="dashboard-stage-durations-graph", figure=stages, config=GRAPH_CONFIG),
             ],
             className="d-grid",
             style={"gridTemplateColumns": "repeat(auto-fit, minmax(24rem, 1fr))"},

@@ -1,6 +1,7 @@
 """Pure builders for the manager dashboard: analytics frames in, Plotly
-figures and Dash components out. No database, no callbacks; money reaches
-text through bi_app.formatting only, never through float."""
+figures (plain dicts, see bi_app.figures.plain) and Dash components out. No
+database, no callbacks; money reaches text through bi_app.formatting only,
+never through float."""
 
 from bi_app.figures.empty import empty_figure, is_empty_figure
 from bi_app.figures.kpi import KPI_NAMES, kpi_card, kpi_cards, payment_state_badge, payment_state_badges

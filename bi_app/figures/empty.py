@@ -4,17 +4,17 @@ a manager never stares at an empty frame wondering whether it failed."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
+from bi_app.figures.plain import Figure, plain_figure
 from bi_app.theme import MUTED_TEXT, chart_layout
 
 EMPTY_MARKER = "empty"
 
 
-def empty_figure(message: str, hint: str | None = None) -> go.Figure:
-    """A blank figure saying `message` in its centre, with `hint` (what to
-    try next, e.g. "Widen the date range.") in smaller muted text below.
-    layout.meta is "empty", so callers and tests can tell it from a chart."""
+def empty_figure(message: str, hint: str | None = None) -> Figure:
+    """A blank figure (a plain Plotly dict) saying `message` in its centre,
+    with `hint` (what to try next, e.g. "Widen the date range.") in smaller
+    muted text below. layout.meta is "empty", so callers and tests can tell
+    it from a chart."""
     annotations = [
         {
             "text": message,
@@ -45,9 +45,9 @@ def empty_figure(message: str, hint: str | None = None) -> go.Figure:
         showlegend=False,
         meta=EMPTY_MARKER,
     )
-    return go.Figure(layout=layout)
+    return plain_figure([], layout)
 
 
-def is_empty_figure(figure: go.Figure) -> bool:
+def is_empty_figure(figure: Figure) -> bool:
     """True for a figure made by empty_figure."""
-    return figure.layout.meta == EMPTY_MARKER
+    return figure["layout"].get("meta") == EMPTY_MARKER

@@ -3,7 +3,8 @@ workflow.analytics.daily_revenue.
 
 The bars and the line are drawn from floats (a chart needs positions), but
 every figure a person reads in the hover comes from the Decimal itself,
-formatted by babel and handed to Plotly as text in customdata.
+formatted by babel and handed to Plotly as text in customdata. The figure
+is a plain dict (bi_app.figures.plain).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from decimal import Decimal
 from typing import Literal
 
 import pandas as pd
-import plotly.graph_objects as go
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from bi_app.figures.empty import empty_figure
+from bi_app.figures.plain import Figure, plain_figure
 from bi_app.formatting import DEFAULT_LOCALE, currency_affixes, format_money, to_decimal
 from bi_app.theme import GRID_COLOR, MEASURE_STYLE, chart_layout
 
@@ -34,7 +35,7 @@ def build_revenue_figure(
     *,
     locale: str = DEFAULT_LOCALE,
     hint: str | None = EMPTY_HINT,
-) -> go.Figure:
+) -> Figure:
     """Daily `measure` ("booked" or "collected") as bars, and its trailing
     7-day mean (`{measure}_7d_mean`, zero days included) as a line named
     "7-day average" on the same axis. The hover shows the exact amounts: the
@@ -54,50 +55,48 @@ def build_revenue_figure(
     style = MEASURE_STYLE[measure]
     means = [to_decimal(value) for value in frame[f"{measure}_7d_mean"]]
     sums = [to_decimal(value) for value in frame[f"{measure}_7d_sum"]]
-    days = pd.to_datetime(frame["day"])
+    days = [day.isoformat() for day in pd.to_datetime(frame["day"]).dt.date]
 
     def money(value: Decimal) -> str:
         return format_money(value, currency, locale)
 
-    bars = go.Bar(
-        x=days,
-        y=[float(value) for value in amounts],
-        name=style.label,
-        marker={"color": style.bar},
-        customdata=[[money(value)] for value in amounts],
-        hovertemplate=f"{style.label}: %{{customdata[0]}}<extra></extra>",
-    )
-    line = go.Scatter(
-        x=days,
-        y=[float(value) for value in means],
-        name=AVERAGE_NAME,
-        mode="lines",
-        line={"color": style.line, "width": 2.5},
-        customdata=[[money(mean), money(total)] for mean, total in zip(means, sums, strict=True)],
-        hovertemplate=(
+    bars = {
+        "type": "bar",
+        "x": days,
+        "y": [float(value) for value in amounts],
+        "name": style.label,
+        "marker": {"color": style.bar},
+        "customdata": [[money(value)] for value in amounts],
+        "hovertemplate": f"{style.label}: %{{customdata[0]}}<extra></extra>",
+    }
+    line = {
+        "type": "scatter",
+        "x": days,
+        "y": [float(value) for value in means],
+        "name": AVERAGE_NAME,
+        "mode": "lines",
+        "line": {"color": style.line, "width": 2.5},
+        "customdata": [[money(mean), money(total)] for mean, total in zip(means, sums, strict=True)],
+        "hovertemplate": (
             f"{AVERAGE_NAME}: %{{customdata[0]}} (7-day total: %{{customdata[1]}})<extra></extra>"
         ),
-    )
+    }
     prefix, suffix = currency_affixes(currency, locale)
     top = max(abs(value) for value in [*amounts, *means])
-    figure = go.Figure(data=[bars, line])
-    figure.update_layout(
-        chart_layout(
-            hovermode="x unified",
-            separators=get_decimal_symbol(locale) + get_group_symbol(locale),
-            bargap=0.25,
-        )
+    layout = chart_layout(
+        hovermode="x unified",
+        separators=get_decimal_symbol(locale) + get_group_symbol(locale),
+        bargap=0.25,
+        xaxis={"showgrid": False, "hoverformat": "%a %d %b %Y", "tickformat": "%d %b"},
+        yaxis={
+            "tickprefix": prefix,
+            "ticksuffix": suffix,
+            "tickformat": _tick_format(top),
+            "gridcolor": GRID_COLOR,
+            "rangemode": "tozero",
+        },
     )
-    figure.update_xaxes(showgrid=False, hoverformat="%a %d %b %Y", tickformat="%d %b")
-    figure.update_yaxes(
-        tickprefix=prefix,
-        ticksuffix=suffix,
-        tickformat=_tick_format(top),
-        gridcolor=GRID_COLOR,
-        rangemode="tozero",
-        title=None,
-    )
-    return figure
+    return plain_figure([bars, line], layout)
 
 
 def _tick_format(top: Decimal) -> str:

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from bi_app.figures.empty import empty_figure
+from bi_app.figures.plain import Figure, plain_figure
 from bi_app.formatting import DEFAULT_LOCALE, format_count, format_days, to_decimal
 from bi_app.theme import (
     GRID_COLOR,
@@ -42,7 +42,7 @@ def _color(status: str) -> str:
     return style.background if style else "#5c636a"
 
 
-def build_shipment_status_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def build_shipment_status_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> Figure:
     """One bar per shipment status (every status, zero included) in pipeline
     order, coloured from the theme. customdata[0] of each point is the raw
     status ("in_transit"), for a click-through. No shipment at all gives
@@ -53,25 +53,21 @@ def build_shipment_status_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_L
     statuses = _pipeline(pd.Series([*SHIPMENT_STATUS_ORDER, *counts]))
     values = [counts.get(s, 0) for s in statuses]
     texts = [format_count(v, locale) for v in values]
-    figure = go.Figure(
-        go.Bar(
-            x=[shipment_status_label(s) for s in statuses],
-            y=values,
-            marker={"color": [_color(s) for s in statuses]},
-            text=texts,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[s, t] for s, t in zip(statuses, texts, strict=True)],
-            hovertemplate="<b>%{x}</b><br>%{customdata[1]} shipments<extra></extra>",
-        )
-    )
-    figure.update_layout(chart_layout(showlegend=False))
-    figure.update_xaxes(showgrid=False)
-    figure.update_yaxes(gridcolor=GRID_COLOR, rangemode="tozero", tickformat=",d", title=None)
-    return figure
+    bar = {
+        "type": "bar",
+        "x": [shipment_status_label(s) for s in statuses],
+        "y": values,
+        "marker": {"color": [_color(s) for s in statuses]},
+        "text": texts,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [[s, t] for s, t in zip(statuses, texts, strict=True)],
+        "hovertemplate": "<b>%{x}</b><br>%{customdata[1]} shipments<extra></extra>",
+    }
+    return plain_figure([bar], _bars_layout(tickformat=",d"))
 
 
-def build_stage_durations_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def build_stage_durations_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> Figure:
     """Median days spent in each stage that shipments have left, one bar per
     stage in pipeline order; the hover says how many shipments the median is
     taken over. No finished stage gives empty_figure."""
@@ -80,27 +76,32 @@ def build_stage_durations_figure(frame: pd.DataFrame, *, locale: str = DEFAULT_L
     by_status = {row.status: row for row in frame.itertuples(index=False)}
     statuses = _pipeline(frame["status"])
     medians = [to_decimal(by_status[s].median_days) for s in statuses]
-    figure = go.Figure(
-        go.Bar(
-            x=[shipment_status_label(s) for s in statuses],
-            y=[float(m) for m in medians],
-            marker={"color": [_color(s) for s in statuses]},
-            text=[format_days(m, locale) for m in medians],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[
-                [s, format_days(m, locale), format_count(by_status[s].shipments, locale)]
-                for s, m in zip(statuses, medians, strict=True)
-            ],
-            hovertemplate=(
-                "<b>%{x}</b><br>Median: %{customdata[1]}<br>over %{customdata[2]} shipments<extra></extra>"
-            ),
-        )
+    bar = {
+        "type": "bar",
+        "x": [shipment_status_label(s) for s in statuses],
+        "y": [float(m) for m in medians],
+        "marker": {"color": [_color(s) for s in statuses]},
+        "text": [format_days(m, locale) for m in medians],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [
+            [s, format_days(m, locale), format_count(by_status[s].shipments, locale)]
+            for s, m in zip(statuses, medians, strict=True)
+        ],
+        "hovertemplate": (
+            "<b>%{x}</b><br>Median: %{customdata[1]}<br>over %{customdata[2]} shipments<extra></extra>"
+        ),
+    }
+    return plain_figure([bar], _bars_layout(title={"text": "Median days in stage"}))
+
+
+def _bars_layout(**yaxis: object) -> dict[str, object]:
+    """One bar per status: no legend, no vertical grid, counts from zero."""
+    return chart_layout(
+        showlegend=False,
+        xaxis={"showgrid": False},
+        yaxis={"gridcolor": GRID_COLOR, "rangemode": "tozero", **yaxis},
     )
-    figure.update_layout(chart_layout(showlegend=False))
-    figure.update_xaxes(showgrid=False)
-    figure.update_yaxes(gridcolor=GRID_COLOR, rangemode="tozero", title="Median days in stage")
-    return figure
 
 
 def _days_phrase(days: int) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from bi_app.figures.empty import empty_figure
+from bi_app.figures.plain import Figure, plain_figure
 from bi_app.formatting import (
     DEFAULT_LOCALE,
     format_count,
@@ -32,7 +32,7 @@ UNCATEGORISED = "(no category)"
 
 def build_turnover_category_figure(
     frame: pd.DataFrame, currency: str | None = None, *, locale: str = DEFAULT_LOCALE
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars of turnover per category, fastest at the top; days of
     inventory (and, given `currency`, cost of goods sold and average
     inventory value) in the hover. Categories without turnover sit at the
@@ -43,23 +43,25 @@ def build_turnover_category_figure(
     # Plotly draws the first category at the bottom: slowest (and unsold) first.
     rows.sort(key=lambda r: (r["turnover"] is not None, r["turnover"] or 0, r["label"]))
     labels = [r["label"] for r in rows]
-    figure = go.Figure(
-        go.Bar(
-            x=[float(r["turnover"]) if r["turnover"] is not None else 0.0 for r in rows],
-            y=labels,
-            orientation="h",
-            marker={"color": MEASURE_STYLE["booked"].bar},
-            text=[r["text"] for r in rows],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[r["text"], r["hover"]] for r in rows],
-            hovertemplate="<b>%{y}</b><br>Turnover: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        )
+    bar = {
+        "type": "bar",
+        "x": [float(r["turnover"]) if r["turnover"] is not None else 0.0 for r in rows],
+        "y": labels,
+        "orientation": "h",
+        "marker": {"color": MEASURE_STYLE["booked"].bar},
+        "text": [r["text"] for r in rows],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [[r["text"], r["hover"]] for r in rows],
+        "hovertemplate": "<b>%{y}</b><br>Turnover: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+    }
+    layout = chart_layout(
+        showlegend=False,
+        margin={"l": 8, "r": 56, "t": 16, "b": 40},
+        xaxis={"title": {"text": "Turnover (times)"}, "gridcolor": GRID_COLOR, "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "automargin": True},
     )
-    figure.update_layout(chart_layout(showlegend=False, margin={"l": 8, "r": 56, "t": 16, "b": 40}))
-    figure.update_xaxes(title="Turnover (times)", gridcolor=GRID_COLOR, rangemode="tozero")
-    figure.update_yaxes(categoryorder="array", categoryarray=labels, automargin=True)
-    return figure
+    return plain_figure([bar], layout)
 
 
 def _category_row(row: object, currency: str | None, locale: str) -> dict[str, object]:

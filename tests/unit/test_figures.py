@@ -3,11 +3,14 @@ analytics frames shaped like workflow.analytics returns them."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from bi_app.figures import (
@@ -72,42 +75,48 @@ def revenue_frame(booked: list[str], collected: list[str] | None = None) -> pd.D
 def test_revenue_bars_and_the_7_day_average_show_the_exact_decimal_amounts():
     frame = revenue_frame(["1234.50", "0.10", "90071992547409.93"])
     figure = build_revenue_figure(frame, "booked", "EUR")
-    bars, line = figure.data
-    assert (bars.type, line.type, line.name) == ("bar", "scatter", "7-day average")
-    assert list(bars.y) == [1234.5, 0.1, float(D("90071992547409.93"))]
-    assert [row[0] for row in bars.customdata] == ["€1,234.50", "€0.10", "€90,071,992,547,409.93"]
-    assert list(line.customdata[0]) == ["€176.36", "€1,234.50"]
-    assert "%{customdata[0]}" in bars.hovertemplate and "%{y" not in bars.hovertemplate
-    assert "%{customdata[0]}" in line.hovertemplate and "%{customdata[1]}" in line.hovertemplate
-    assert figure.layout.yaxis.tickprefix == "€"
+    bars, line = figure["data"]
+    assert (bars["type"], line["type"], line["name"]) == ("bar", "scatter", "7-day average")
+    assert bars["x"] == line["x"] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert bars["y"] == [1234.5, 0.1, float(D("90071992547409.93"))]
+    assert [row[0] for row in bars["customdata"]] == ["€1,234.50", "€0.10", "€90,071,992,547,409.93"]
+    assert line["customdata"][0] == ["€176.36", "€1,234.50"]
+    assert "%{customdata[0]}" in bars["hovertemplate"] and "%{y" not in bars["hovertemplate"]
+    assert "%{customdata[0]}" in line["hovertemplate"] and "%{customdata[1]}" in line["hovertemplate"]
+    assert figure["layout"]["yaxis"]["tickprefix"] == "€"
+    assert figure["layout"]["yaxis"]["tickformat"] == "~s"  # over 10,000: "€12k", "€1.5M"
 
 
 def test_collected_cash_is_drawn_from_its_own_columns():
     frame = revenue_frame(["10.00", "0.00"], ["0.00", "25.25"])
-    bars, line = build_revenue_figure(frame, "collected", "USD").data
-    assert [row[0] for row in bars.customdata] == ["$0.00", "$25.25"]
-    assert [row[0] for row in line.customdata] == ["$0.00", "$3.61"]
+    bars, line = build_revenue_figure(frame, "collected", "USD")["data"]
+    assert [row[0] for row in bars["customdata"]] == ["$0.00", "$25.25"]
+    assert [row[0] for row in line["customdata"]] == ["$0.00", "$3.61"]
 
 
 def test_a_suffix_currency_locale_puts_the_symbol_after_the_ticks():
     figure = build_revenue_figure(revenue_frame(["1234.50"]), "booked", "EUR", locale="de_DE")
-    assert figure.data[0].customdata[0][0] == "1.234,50\xa0€"
-    assert (figure.layout.yaxis.tickprefix, figure.layout.yaxis.ticksuffix) == ("", "\xa0€")
-    assert figure.layout.separators == ",."
+    assert figure["data"][0]["customdata"][0][0] == "1.234,50\xa0€"
+    yaxis = figure["layout"]["yaxis"]
+    assert (yaxis["tickprefix"], yaxis["ticksuffix"]) == ("", "\xa0€")
+    assert figure["layout"]["separators"] == ",."
 
 
 @pytest.mark.parametrize("frame", [revenue_frame([]), revenue_frame(["0.00", "0.00"])])
 def test_no_sales_gives_the_empty_figure_with_its_message(frame):
     figure = build_revenue_figure(frame, "booked", "EUR", hint="Try a wider range.")
-    assert is_empty_figure(figure) and not figure.data
-    assert [a.text for a in figure.layout.annotations] == ["No sales in this range", "Try a wider range."]
+    assert is_empty_figure(figure) and not figure["data"]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "No sales in this range",
+        "Try a wider range.",
+    ]
 
 
 def test_the_empty_figure_has_no_axes_and_no_grid():
-    figure = empty_figure("Nothing yet")
-    assert figure.layout.xaxis.visible is False and figure.layout.yaxis.visible is False
-    assert figure.layout.xaxis.showgrid is False and figure.layout.yaxis.showgrid is False
-    assert [a.text for a in figure.layout.annotations] == ["Nothing yet"]
+    layout = empty_figure("Nothing yet")["layout"]
+    assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
+    assert layout["xaxis"]["showgrid"] is False and layout["yaxis"]["showgrid"] is False
+    assert [a["text"] for a in layout["annotations"]] == ["Nothing yet"]
 
 
 def turnover_category_frame() -> pd.DataFrame:
@@ -124,13 +133,16 @@ def turnover_category_frame() -> pd.DataFrame:
 
 
 def test_categories_without_sales_are_shown_as_no_sales_not_dropped():
-    bar = build_turnover_category_figure(turnover_category_frame(), "EUR").data[0]
-    assert bar.orientation == "h"
-    assert list(bar.y) == ["Books", "Toys", "Games"]  # drawn bottom-up: fastest on top
-    assert list(bar.x) == [0.0, 0.5, 4.0]
-    assert list(bar.text) == ["no sales", "0.50×", "4.00×"]
-    assert "Days of inventory: 7.5 days" in bar.customdata[2][1]
-    assert "Average inventory value: €500.00" in bar.customdata[0][1]
+    figure = build_turnover_category_figure(turnover_category_frame(), "EUR")
+    bar = figure["data"][0]
+    assert bar["orientation"] == "h"
+    assert bar["y"] == ["Books", "Toys", "Games"]  # drawn bottom-up: fastest on top
+    assert figure["layout"]["yaxis"]["categoryarray"] == ["Books", "Toys", "Games"]
+    assert bar["x"] == [0.0, 0.5, 4.0]
+    assert bar["text"] == ["no sales", "0.50×", "4.00×"]
+    assert "Days of inventory: 7.5 days" in bar["customdata"][2][1]
+    assert "Average inventory value: €500.00" in bar["customdata"][0][1]
+    assert figure["layout"]["xaxis"]["title"] == {"text": "Turnover (times)"}
 
 
 def product(pid: int, turnover: str | None, stock: int, value: str = "100.00") -> dict:
@@ -195,18 +207,18 @@ def test_the_products_table_shows_exact_values_and_no_sales():
 def test_shipment_statuses_come_in_pipeline_order_with_theme_colours():
     order = ["pending", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned"]
     frame = pd.DataFrame({"status": list(reversed(order)), "shipments": [1, 0, 7, 3, 2, 5, 4]})
-    bar = build_shipment_status_figure(frame).data[0]
-    assert list(bar.x) == ["Pending", "Packed", "Shipped", "In transit", "Delivered", "Cancelled", "Returned"]
-    assert list(bar.y) == [4, 5, 2, 3, 7, 0, 1]
-    assert list(bar.marker.color) == [SHIPMENT_STATUS_STYLE[s].background for s in order]
-    assert [row[0] for row in bar.customdata] == order
+    bar = build_shipment_status_figure(frame)["data"][0]
+    assert bar["x"] == ["Pending", "Packed", "Shipped", "In transit", "Delivered", "Cancelled", "Returned"]
+    assert bar["y"] == [4, 5, 2, 3, 7, 0, 1]
+    assert bar["marker"]["color"] == [SHIPMENT_STATUS_STYLE[s].background for s in order]
+    assert [row[0] for row in bar["customdata"]] == order
 
 
 def test_no_shipments_gives_the_empty_figure():
     frame = pd.DataFrame({"status": ["pending", "delivered"], "shipments": [0, 0]})
     figure = build_shipment_status_figure(frame)
     assert is_empty_figure(figure)
-    assert figure.layout.annotations[0].text == "No shipments in this range"
+    assert figure["layout"]["annotations"][0]["text"] == "No shipments in this range"
     assert is_empty_figure(
         build_stage_durations_figure(pd.DataFrame(columns=["status", "shipments", "median_days"]))
     )
@@ -216,10 +228,34 @@ def test_stage_durations_show_the_median_days_per_stage_in_pipeline_order():
     frame = pd.DataFrame(
         {"status": ["shipped", "pending"], "shipments": [12, 30], "median_days": [D("2.25"), D("0.50")]}
     )
-    bar = build_stage_durations_figure(frame).data[0]
-    assert list(bar.x) == ["Pending", "Shipped"]
-    assert list(bar.y) == [0.5, 2.25]
-    assert list(bar.customdata[1]) == ["shipped", "2.3 days", "12"]
+    figure = build_stage_durations_figure(frame)
+    bar = figure["data"][0]
+    assert bar["x"] == ["Pending", "Shipped"]
+    assert bar["y"] == [0.5, 2.25]
+    assert bar["customdata"][1] == ["shipped", "2.3 days", "12"]
+    assert figure["layout"]["yaxis"]["title"] == {"text": "Median days in stage"}
+
+
+CHARTS = {
+    "revenue": lambda: build_revenue_figure(revenue_frame(["1234.50", "0.10"]), "booked", "EUR"),
+    "revenue, nothing sold": lambda: build_revenue_figure(revenue_frame([]), "booked", "EUR"),
+    "turnover": lambda: build_turnover_category_figure(turnover_category_frame(), "EUR"),
+    "shipment statuses": lambda: build_shipment_status_figure(
+        pd.DataFrame({"status": ["pending", "delivered"], "shipments": [3, 9]})
+    ),
+    "stage durations": lambda: build_stage_durations_figure(
+        pd.DataFrame({"status": ["pending"], "shipments": [3], "median_days": [D("1.50")]})
+    ),
+    "empty": lambda: empty_figure("Nothing yet", "Try later."),
+}
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_chart_is_plain_json_that_plotly_accepts_in_the_white_template(chart):
+    figure = CHARTS[chart]()
+    assert json.loads(json.dumps(figure)) == figure  # no numpy, no Decimal: Dash sends it as it is
+    go.Figure(figure)  # Plotly's validation: raises on a misspelt property or a bad value
+    assert figure["layout"]["template"] == pio.templates["plotly_white"].to_plotly_json()
 
 
 def stuck_frame() -> pd.DataFrame:
