@@ -306,3 +306,16 @@ login_locks = Table(
     Column("key", Text, primary_key=True),
     Column("locked_until", Timestamp, nullable=False),
 )
+
+# db/migrations/009_product_running_totals.sql: per product, totals up to the
+# end of each day it moved or sold (kept by triggers), for turnover.
+product_running_totals = Table(
+    "product_running_totals",
+    metadata,
+    Column("product_id", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("stock", BigInteger, nullable=False),
+    Column("delta_day_sum", BigInteger, nullable=False),
+    Column("sold_qty", BigInteger, nullable=False),
+    Column("cogs", Money, nullable=False),
+)

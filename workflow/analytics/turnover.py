@@ -4,87 +4,168 @@ turnover = cost of goods sold in the period / average inventory value at
 cost over the period; days of inventory = days in the period / turnover.
 
 - Cost of goods sold: booked items' unit cost x quantity (cancelled orders
-  excluded), from product_daily.
+  excluded), on the day their order was placed.
 - Average inventory: the mean of the end-of-day stock over every day of the
-  period, rebuilt backwards from today's stock and the daily net movements,
-  valued at the product's current unit cost.
+  period (stock = the sum of the product's movements), valued at the
+  product's current unit cost.
 - Inventory is not per country, so the country filter does not apply here.
 - With no cost of goods sold there is no turnover and no days of inventory
   (NULL / None): the stock did not move.
+
+Everything comes from product_running_totals (migration 009): per product,
+the totals up to the end of each day it had activity. A period reads two
+rows per product, the last before its start (b) and the last up to its end
+(e), whatever its length:
+- units sold and cost of goods sold: e - b;
+- stock at the end: e's stock;
+- stock-days (the end-of-day stock of each day, summed): days x stock at the
+  end minus, for each movement in the period, delta x (its day - start);
+  that sum is e - b of delta_day_sum minus (start - 2000-01-01) x (e - b)
+  of stock;
+- average stock = stock-days / days, average inventory value = stock-days x
+  unit cost / days, turnover = cogs x days / (stock-days x unit cost), days
+  of inventory = stock-days x unit cost / cogs: each one division of exact
+  sums, rounded once (per category: of the category's sums).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
 from workflow.analytics.filters import Filters
 
-_AVERAGED = """
-WITH moves AS (
-    SELECT product_id,
-           sum(stock_delta) FILTER (WHERE day > :end) AS after_end,
-           sum(stock_delta * (day - CAST(:start AS date))) FILTER (WHERE day <= :end) AS weighted,
-           sum(cogs) FILTER (WHERE day <= :end) AS cogs,
-           sum(sold_qty) FILTER (WHERE day <= :end) AS sold_qty
-      FROM product_daily
-     WHERE day >= :start
-     GROUP BY product_id
+_TOTALS = """
+SELECT {columns} FROM product_running_totals AS r
+ WHERE r.product_id = p.id AND r.day {bound}
+ ORDER BY r.day DESC LIMIT 1
+"""
+
+_AVERAGED = f"""
+WITH totals AS (
+    SELECT p.id AS product_id, p.sku, p.name, p.category, p.unit_cost,
+           coalesce(e.stock, 0) AS stock_at_end,
+           coalesce(e.stock, 0) - coalesce(b.stock, 0) AS moved,
+           coalesce(e.delta_day_sum, 0) - coalesce(b.delta_day_sum, 0) AS moved_days,
+           coalesce(e.sold_qty, 0) - coalesce(b.sold_qty, 0) AS sold_qty,
+           coalesce(e.cogs, 0) - coalesce(b.cogs, 0) AS cogs
+      FROM products AS p
+      LEFT JOIN LATERAL ({_TOTALS.format(columns="r.stock, r.delta_day_sum, r.sold_qty, r.cogs", bound="<= :end")})
+           AS e ON true
+      LEFT JOIN LATERAL ({_TOTALS.format(columns="r.stock, r.delta_day_sum, r.sold_qty, r.cogs", bound="< :start")})
+           AS b ON true
+     WHERE (p.active OR EXISTS (SELECT 1 FROM product_running_totals AS r
+                                 WHERE r.product_id = p.id AND r.day >= :start)) {{where}}
+), stock_days AS (
+    SELECT *, CAST(:days * stock_at_end - moved_days + (CAST(:start AS date) - DATE '2000-01-01') * moved
+                   AS numeric) AS stock_days
+      FROM totals
 ), averaged AS (
-    SELECT p.id AS product_id, p.sku, p.name, p.category,
-           coalesce(m.cogs, 0) AS cogs, coalesce(m.sold_qty, 0) AS sold_qty,
-           CAST(p.stock_qty - coalesce(m.after_end, 0) AS bigint) AS stock_at_end,
-           p.stock_qty - coalesce(m.after_end, 0) - coalesce(m.weighted, 0) / CAST(:days AS numeric) AS average_stock,
-           (p.stock_qty - coalesce(m.after_end, 0) - coalesce(m.weighted, 0) / CAST(:days AS numeric))
-               * p.unit_cost AS average_value
-      FROM products AS p LEFT JOIN moves AS m ON m.product_id = p.id
-     WHERE (p.active OR m.product_id IS NOT NULL) {where}
+    SELECT product_id, sku, name, category, cogs, CAST(sold_qty AS numeric) AS sold_qty,
+           CAST(stock_at_end AS bigint) AS stock_at_end, stock_days, stock_days * unit_cost AS value_days
+      FROM stock_days
 )
 """
 
+# Each figure is one division of exact sums, rounded once; the dividend's
+# scale of 30 keeps the quotient exact far beyond the digits kept.
 _RATIOS = """
-       round(nullif(cogs, 0) / nullif(average_value, 0), 2) AS turnover,
-       round(CAST(:days AS numeric) * average_value / nullif(cogs, 0), 1) AS days_of_inventory
+       round(CAST(nullif(cogs, 0) * :days AS numeric(60,30)) / nullif(value_days, 0), 2) AS turnover,
+       round(CAST(value_days AS numeric(60,30)) / nullif(cogs, 0), 1) AS days_of_inventory
 """
 
-_PER_PRODUCT = (
-    _AVERAGED
-    + """
+_PRODUCT_ROWS = (
+    """
 SELECT product_id, sku, name, category, sold_qty, cogs::numeric(12,2) AS cogs, stock_at_end,
-       round(average_stock, 2) AS average_stock, round(average_value, 2) AS average_inventory_value,"""
+       round(stock_days / :days, 2) AS average_stock, round(value_days / :days, 2) AS average_inventory_value,"""
     + _RATIOS
     + """
+  FROM averaged"""
+)
+
+_CATEGORY_ROWS = (
+    """
+SELECT category, sum(sold_qty) AS sold_qty, sum(cogs)::numeric(12,2) AS cogs,
+       round(sum(value_days) / :days, 2) AS average_inventory_value,"""
+    + _RATIOS.replace("cogs", "sum(cogs)").replace("value_days", "sum(value_days)")
+    + """
   FROM averaged
- ORDER BY turnover DESC NULLS LAST, sku
+ GROUP BY category"""
+)
+
+_PRODUCT_ORDER = " ORDER BY turnover DESC NULLS LAST, sku"
+_CATEGORY_ORDER = " ORDER BY category"
+_PRODUCT_COLUMNS = [
+    "product_id", "sku", "name", "category", "sold_qty", "cogs", "stock_at_end", "average_stock",
+    "average_inventory_value", "turnover", "days_of_inventory",
+]  # fmt: skip
+_CATEGORY_COLUMNS = [
+    "category",
+    "sold_qty",
+    "cogs",
+    "average_inventory_value",
+    "turnover",
+    "days_of_inventory",
+]
+
+# Both in one statement: the per-product pass is computed once, and the
+# category rows are its sums. `part` says which rows are which.
+_BOTH = (
+    _AVERAGED
+    + f""", products_part AS ({_PRODUCT_ROWS}
+), categories_part AS ({_CATEGORY_ROWS}
+)
+SELECT 0 AS part, row_number() OVER ({_PRODUCT_ORDER}) AS position, {", ".join(_PRODUCT_COLUMNS)}
+  FROM products_part
+ UNION ALL
+SELECT 1, row_number() OVER ({_CATEGORY_ORDER}), NULL, NULL, NULL, category, sold_qty, cogs, NULL, NULL,
+       average_inventory_value, turnover, days_of_inventory
+  FROM categories_part
+ ORDER BY part, position
 """
 )
 
-_PER_CATEGORY = (
-    _AVERAGED
-    + """
-SELECT category, sum(sold_qty) AS sold_qty, sum(cogs)::numeric(12,2) AS cogs,
-       round(sum(average_value), 2) AS average_inventory_value,"""
-    + _RATIOS.replace("cogs", "sum(cogs)").replace("average_value", "sum(average_value)")
-    + """
-  FROM averaged
- GROUP BY category
- ORDER BY category
-"""
-)
+
+@dataclass(frozen=True)
+class TurnoverReport:
+    """The two tables of turnover_by_category and turnover_by_product,
+    from one pass over the products."""
+
+    by_category: pd.DataFrame
+    by_product: pd.DataFrame
 
 
 def turnover_by_product(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """One row per product (the active ones, and any that moved in the
-    period): units sold, cogs, stock at the end of the period, average stock
-    and inventory value, turnover and days of inventory; highest turnover
-    first. Money and ratios are Decimal."""
-    return _read(engine, _PER_PRODUCT, filters)
+    """One row per product (the active ones, and any that had a movement or
+    an order item from the period's start on): units sold, cogs, stock at
+    the end of the period, average stock and inventory value, turnover and
+    days of inventory; highest turnover first. Money and ratios are Decimal."""
+    return _read(engine, _AVERAGED + _PRODUCT_ROWS + _PRODUCT_ORDER, filters)
 
 
 def turnover_by_category(engine: Engine, filters: Filters) -> pd.DataFrame:
     """The same per category: its products' cogs and average inventory values
     summed, then the ratios."""
-    return _read(engine, _PER_CATEGORY, filters)
+    return _read(engine, _AVERAGED + _CATEGORY_ROWS + _CATEGORY_ORDER, filters)
+
+
+def turnover_report(engine: Engine, filters: Filters) -> TurnoverReport:
+    """turnover_by_category and turnover_by_product, equal to what each
+    returns, in one query."""
+    frame = _read(engine, _BOTH, filters)
+    products = frame[frame["part"] == 0]
+    categories = frame[frame["part"] == 1]
+    return TurnoverReport(
+        by_category=_columns(categories, _CATEGORY_COLUMNS),
+        by_product=_columns(products, _PRODUCT_COLUMNS, ints=("product_id", "stock_at_end")),
+    )
+
+
+def _columns(frame: pd.DataFrame, names: list[str], ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    picked = frame[names].reset_index(drop=True)
+    return picked.astype({name: "int64" for name in ints}) if len(picked) else picked
 
 
 def _read(engine: Engine, sql: str, filters: Filters) -> pd.DataFrame:
