@@ -113,16 +113,21 @@ def assert_turnover_matches_raw(engine: Engine, filters: Filters, tz: str) -> No
     pd.testing.assert_frame_equal(both.by_category, by_category)
 
 
-STORED = "SELECT product_id, day, stock, delta_day_sum, sold_qty, cogs FROM product_running_totals"
+STORED = (
+    "SELECT 'week', week_end, product_id, stock, delta_day_sum, sold_qty, cogs FROM product_stock_weeks "
+    "UNION ALL SELECT 'day', day, product_id, stock_delta, 0, sold_qty, cogs FROM product_stock_days"
+)
+THROUGH = "SELECT through FROM product_stock_weeks_closed"
+LOCK_KEY = 248250377  # product_stock_weeks_close's advisory lock
 
 
-def assert_running_totals_equal_rebuilt(engine: Engine) -> None:
+def assert_weeks_equal_rebuilt(engine: Engine) -> None:
     with engine.begin() as conn:
-        kept = set(conn.execute(text(STORED)).all())
-        conn.execute(text("SELECT rebuild_product_running_totals()"))
-        rebuilt = set(conn.execute(text(STORED)).all())
+        kept = (set(conn.execute(text(STORED)).all()), conn.execute(text(THROUGH)).scalar_one())
+        conn.execute(text("SELECT rebuild_product_stock_weeks()"))
+        rebuilt = (set(conn.execute(text(STORED)).all()), conn.execute(text(THROUGH)).scalar_one())
         conn.rollback()
-    assert kept == rebuilt and rebuilt
+    assert kept == rebuilt and rebuilt[0]
 
 
 def ranges(today: date) -> list[Filters]:
@@ -161,7 +166,7 @@ def test_turnover_equals_the_raw_figures_after_random_business(shop: Shop, seed:
         today = business_today(conn)
     for filters in ranges(today):
         assert_turnover_matches_raw(shop.engine, filters, tz)
-    assert_running_totals_equal_rebuilt(shop.engine)
+    assert_weeks_equal_rebuilt(shop.engine)
 
 
 def test_inactive_products_show_only_when_they_moved_since_the_start(shop: Shop):
@@ -231,7 +236,7 @@ def test_multi_row_statements_back_dated_and_out_of_order_keep_the_totals(shop: 
             text("UPDATE orders SET status = 'placed', cancelled_at = NULL WHERE id = :id"),
             {"id": placed[2].id},
         )
-    assert_running_totals_equal_rebuilt(shop.engine)
+    assert_weeks_equal_rebuilt(shop.engine)
     for filters in ranges(date(2026, 5, 1)):
         assert_turnover_matches_raw(shop.engine, filters, "UTC")
 
@@ -239,6 +244,28 @@ def test_multi_row_statements_back_dated_and_out_of_order_keep_the_totals(shop: 
 def test_a_new_business_time_zone_rebuilds_the_running_totals(shop: Shop):
     random_business(shop, random.Random(9), steps=40)
     assert sync_business_timezone(shop.engine, "Asia/Kolkata") is True
-    assert_running_totals_equal_rebuilt(shop.engine)
+    assert_weeks_equal_rebuilt(shop.engine)
     for filters in ranges(date(2026, 5, 1)):
         assert_turnover_matches_raw(shop.engine, filters, "Asia/Kolkata")
+
+
+def test_weeks_closed_late_give_the_same_figures_and_close_on_the_next_read(shop: Shop):
+    random_business(shop, random.Random(11), steps=40)
+    with shop.engine.begin() as conn:  # as if nobody had read turnover for five weeks
+        conn.execute(text("UPDATE product_stock_weeks_closed SET through = through - 35"))
+        conn.execute(text(f"DELETE FROM product_stock_weeks WHERE week_end > ({THROUGH})"))
+        stale = conn.execute(text(THROUGH)).scalar_one()
+    with shop.engine.connect() as writer:  # a write in flight: the weeks stay open
+        writer.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": LOCK_KEY})
+        for filters in ranges(date(2026, 5, 1)):
+            assert_turnover_matches_raw(shop.engine, filters, "UTC")
+        with shop.engine.connect() as conn:
+            assert conn.execute(text(THROUGH)).scalar_one() == stale
+        writer.execute(text("SELECT pg_advisory_unlock_shared(:k)"), {"k": LOCK_KEY})
+        writer.commit()
+    receive_stock(shop.engine, product_id=shop.mug, quantity=3, unit_cost=Decimal("5.00"), actor="t",
+                  at=T0 + timedelta(days=3))  # fmt: skip
+    turnover_by_category(shop.engine, Filters(T0.date(), T0.date()))
+    with shop.engine.connect() as conn:
+        assert conn.execute(text(THROUGH)).scalar_one() == stale + timedelta(days=35)
+    assert_weeks_equal_rebuilt(shop.engine)

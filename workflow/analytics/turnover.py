@@ -12,10 +12,16 @@ cost over the period; days of inventory = days in the period / turnover.
 - With no cost of goods sold there is no turnover and no days of inventory
   (NULL / None): the stock did not move.
 
-Everything comes from product_running_totals (migration 009): per product,
-the totals up to the end of each day it had activity. A period reads two
-rows per product, the last before its start (b) and the last up to its end
-(e), whatever its length:
+The period is read at two points, the day before its start (b) and its end
+(e), whatever its length. A product's totals at a day (units sold, cost of
+goods sold, stock, and delta_day_sum: its movements' delta x (day -
+2000-01-01), summed) come from migration 009's tables: its row at the
+nearest week end in product_stock_weeks (closed up to `through`), plus its
+product_stock_days rows from there up to the day (or minus those from the
+day up to a later week end). So a call reads one block of rows per point
+(a row per product) and at most three days of day rows per point, while
+the weeks are closed up to date; it closes them (product_stock_weeks_close,
+in a transaction of its own) when a week has ended since. Then:
 - units sold and cost of goods sold: e - b;
 - stock at the end: e's stock;
 - stock-days (the end-of-day stock of each day, summed): days x stock at the
@@ -30,34 +36,62 @@ rows per product, the last before its start (b) and the last up to its end
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from workflow.analytics.filters import Filters
 
-_TOTALS = """
-SELECT {columns} FROM product_running_totals AS r
- WHERE r.product_id = p.id AND r.day {bound}
- ORDER BY r.day DESC LIMIT 1
-"""
+log = logging.getLogger(__name__)
 
-_AVERAGED = f"""
-WITH totals AS (
+# The totals at the day before the start (point 0) and at the end (point 1):
+# the row of the nearest closed week end, plus the day rows after it up to
+# the point, or minus those after the point up to it.
+_AVERAGED = """
+WITH points AS (
+    SELECT pt.point, pt.day, product_stock_week_end(pt.day) AS before,
+           (SELECT through FROM product_stock_weeks_closed) AS through
+      FROM (VALUES (0, CAST(:start AS date) - 1), (1, CAST(:end AS date))) AS pt (point, day)
+), anchors AS (
+    SELECT point, day, CASE WHEN through IS NULL THEN NULL
+                            WHEN before >= through THEN through
+                            WHEN before + 7 <= through AND day - before > 3 THEN before + 7
+                            ELSE before END AS week_end
+      FROM points
+), spans AS (
+    SELECT point, week_end, CASE WHEN week_end > day THEN -1 ELSE 1 END AS sign,
+           CASE WHEN week_end > day THEN day ELSE coalesce(week_end, DATE '-infinity') END AS after,
+           CASE WHEN week_end > day THEN week_end ELSE day END AS through
+      FROM anchors
+), parts AS (
+    SELECT s.point, w.product_id, w.stock, w.delta_day_sum, w.sold_qty, w.cogs
+      FROM spans AS s JOIN product_stock_weeks AS w ON w.week_end = s.week_end
+     UNION ALL
+    SELECT s.point, d.product_id, s.sign * d.stock_delta, s.sign * d.stock_delta * (d.day - DATE '2000-01-01'),
+           s.sign * d.sold_qty, s.sign * d.cogs
+      FROM spans AS s JOIN product_stock_days AS d ON d.day > s.after AND d.day <= s.through
+), ends AS (
+    SELECT product_id,
+           coalesce(sum(stock) FILTER (WHERE point = 1), 0) AS stock_at_end,
+           coalesce(sum(stock) FILTER (WHERE point = 1), 0) - coalesce(sum(stock) FILTER (WHERE point = 0), 0)
+               AS moved,
+           coalesce(sum(delta_day_sum) FILTER (WHERE point = 1), 0)
+               - coalesce(sum(delta_day_sum) FILTER (WHERE point = 0), 0) AS moved_days,
+           coalesce(sum(sold_qty) FILTER (WHERE point = 1), 0) - coalesce(sum(sold_qty) FILTER (WHERE point = 0), 0)
+               AS sold_qty,
+           coalesce(sum(cogs) FILTER (WHERE point = 1), 0) - coalesce(sum(cogs) FILTER (WHERE point = 0), 0) AS cogs
+      FROM parts
+     GROUP BY product_id
+), totals AS (
     SELECT p.id AS product_id, p.sku, p.name, p.category, p.unit_cost,
-           coalesce(e.stock, 0) AS stock_at_end,
-           coalesce(e.stock, 0) - coalesce(b.stock, 0) AS moved,
-           coalesce(e.delta_day_sum, 0) - coalesce(b.delta_day_sum, 0) AS moved_days,
-           coalesce(e.sold_qty, 0) - coalesce(b.sold_qty, 0) AS sold_qty,
-           coalesce(e.cogs, 0) - coalesce(b.cogs, 0) AS cogs
-      FROM products AS p
-      LEFT JOIN LATERAL ({_TOTALS.format(columns="r.stock, r.delta_day_sum, r.sold_qty, r.cogs", bound="<= :end")})
-           AS e ON true
-      LEFT JOIN LATERAL ({_TOTALS.format(columns="r.stock, r.delta_day_sum, r.sold_qty, r.cogs", bound="< :start")})
-           AS b ON true
-     WHERE (p.active OR EXISTS (SELECT 1 FROM product_running_totals AS r
-                                 WHERE r.product_id = p.id AND r.day >= :start)) {{where}}
+           coalesce(e.stock_at_end, 0) AS stock_at_end, coalesce(e.moved, 0) AS moved,
+           coalesce(e.moved_days, 0) AS moved_days, coalesce(e.sold_qty, 0) AS sold_qty, coalesce(e.cogs, 0) AS cogs
+      FROM products AS p LEFT JOIN ends AS e ON e.product_id = p.id
+     WHERE (p.active OR EXISTS (SELECT 1 FROM product_stock_days AS m WHERE m.product_id = p.id AND m.day >= :start))
+           {where}
 ), stock_days AS (
     SELECT *, CAST(:days * stock_at_end - moved_days + (CAST(:start AS date) - DATE '2000-01-01') * moved
                    AS numeric) AS stock_days
@@ -172,5 +206,19 @@ def _read(engine: Engine, sql: str, filters: Filters) -> pd.DataFrame:
     where, params = filters.sql(category="p.category")
     params.update({"start": filters.start, "end": filters.end, "days": filters.days})
     with engine.connect() as conn:
+        _close_weeks(conn)
         result = conn.execute(text(sql.format(where=where)), params)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _close_weeks(conn: Connection) -> None:
+    """Add the weeks ended since the last call to product_stock_weeks, in a
+    transaction of its own (a no-op read when none has). Figures are right
+    either way, only slower while weeks stay open: so a read-only server (a
+    replica) or writes in flight just leave them for a later call."""
+    try:
+        conn.execute(text("SELECT product_stock_weeks_close()"))
+        conn.commit()
+    except DBAPIError as error:
+        conn.rollback()
+        log.info("product_stock_weeks not closed now: %s", error.orig)
