@@ -108,9 +108,26 @@ def assert_turnover_matches_raw(engine: Engine, filters: Filters, tz: str) -> No
     want_products, want_categories = expected(engine, filters, tz)
     assert [tuple(r) for r in by_product.itertuples(index=False)] == want_products, filters
     assert [tuple(r) for r in by_category.itertuples(index=False)] == want_categories, filters
-    both = turnover_report(engine, filters)
-    pd.testing.assert_frame_equal(both.by_product, by_product)
-    pd.testing.assert_frame_equal(both.by_category, by_category)
+    for shown in (1, 10):
+        report = turnover_report(engine, filters, shown=shown)
+        pd.testing.assert_frame_equal(report.by_category, by_category)
+        fastest, slowest = fastest_and_slowest(want_products, shown)
+        assert [tuple(r) for r in report.fastest.itertuples(index=False)] == fastest
+        assert [tuple(r) for r in report.slowest.itertuples(index=False)] == slowest
+        assert list(report.fastest.columns) == list(report.slowest.columns) == PRODUCT_COLUMNS
+
+
+def fastest_and_slowest(products: list[tuple], shown: int) -> tuple[list[tuple], list[tuple]]:
+    """The panel's two lists: turning fastest; and among the rest with stock
+    left, unsold first (most value tied up first), then slowest turning."""
+    sku, stock_at_end, value, turnover = 1, 6, 8, 9
+    fastest = sorted((p for p in products if p[turnover] is not None), key=lambda p: (-p[turnover], p[sku]))
+    fastest = fastest[:shown]
+    rest = [p for p in products if p[stock_at_end] > 0 and p not in fastest]
+    slowest = sorted(
+        rest, key=lambda p: (0, -p[value], p[sku]) if p[turnover] is None else (1, p[turnover], p[sku])
+    )
+    return fastest, slowest[:shown]
 
 
 STORED = (
