@@ -391,3 +391,33 @@ login_locks = Table(
     Column("key", Text, primary_key=True),
     Column("locked_until", Timestamp, nullable=False),
 )
+
+# db/migrations/009_product_stock_weeks.sql: per product, totals up to each
+# week end and changes per day (kept by triggers), for turnover.
+product_stock_weeks = Table(
+    "product_stock_weeks",
+    metadata,
+    Column("week_end", Date, primary_key=True),
+    Column("product_id", BigInteger, primary_key=True),
+    Column("stock", BigInteger, nullable=False),
+    Column("delta_day_sum", BigInteger, nullable=False),
+    Column("sold_qty", BigInteger, nullable=False),
+    Column("cogs", Money, nullable=False),
+)
+
+product_stock_days = Table(
+    "product_stock_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("product_id", BigInteger, primary_key=True),
+    Column("stock_delta", BigInteger, nullable=False),
+    Column("sold_qty", BigInteger, nullable=False),
+    Column("cogs", Money, nullable=False),
+)
+
+product_stock_weeks_closed = Table(
+    "product_stock_weeks_closed",
+    metadata,
+    Column("singleton", Boolean, primary_key=True),
+    Column("through", Date),
+)
