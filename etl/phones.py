@@ -21,6 +21,7 @@ and an E.164 form of 7 to 15 digits (what the customers table accepts).
 from __future__ import annotations
 
 import re
+from collections import deque
 from functools import lru_cache
 
 import numpy as np
@@ -53,11 +54,10 @@ def _compact(value: str) -> str:
     )
 
 
-# E.164 numbers found valid lately: validation checks the numbers that
-# normalisation has just produced, so it need not parse them again. A cache
-# of a pure answer, bounded to a few chunks' worth.
-_RECENTLY_VALID: set[str] = set()
-_RECENT_LIMIT = 500_000
+# E.164 numbers found valid in the last two chunks: validation checks the
+# numbers that normalisation has just produced, so it need not parse them
+# again. A cache of a pure answer; a number not in it is checked in full.
+_RECENTLY_VALID: deque[frozenset[str]] = deque([frozenset()], maxlen=2)
 
 
 def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
@@ -68,9 +68,7 @@ def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
     raw = out[present]
     e164 = np.array(to_e164(raw.tolist(), regions.to_numpy(dtype=object)[present].tolist()), dtype=object)
     valid = e164 != None  # noqa: E711 (elementwise)
-    if len(_RECENTLY_VALID) > _RECENT_LIMIT:
-        _RECENTLY_VALID.clear()
-    _RECENTLY_VALID.update(e164[valid].tolist())
+    _RECENTLY_VALID.append(frozenset(e164[valid].tolist()))
     out[present] = np.where(valid, e164, raw)
     return pd.Series(out, index=values.index, dtype=object)
 
@@ -78,8 +76,14 @@ def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
 def valid_e164(values: pd.Series) -> pd.Series:
     """True where a value is already a valid number in E.164 form."""
     listed = values.tolist()
-    known = np.fromiter(map(_RECENTLY_VALID.__contains__, listed), dtype=bool, count=len(listed))
-    unknown = np.flatnonzero(~known).tolist()
+    known = np.zeros(len(listed), dtype=bool)
+    unknown = list(range(len(listed)))
+    for numbers in reversed(_RECENTLY_VALID):  # the latest chunk first
+        found = np.fromiter(
+            map(numbers.__contains__, [listed[i] for i in unknown]), dtype=bool, count=len(unknown)
+        )
+        known[np.array(unknown, dtype=np.int64)[found]] = True
+        unknown = [i for i, hit in zip(unknown, found.tolist(), strict=True) if not hit]
     if unknown:
         checked = to_e164([listed[i] for i in unknown], [None] * len(unknown))
         for i, out in zip(unknown, checked, strict=True):
