@@ -9,14 +9,16 @@ server of DATABASE_URL (or an embedded one in ECC_DATA_DIR, default
 /tmp/ecc-importbench), upgrades it, and measures:
 
 1. `ecc import customers` end to end (read, normalise, validate with Great
-   Expectations, load by COPY + upsert in one transaction), rows/s and the
+   Expectations, load in one transaction: into this empty table by COPY
+   with the e-mail and name indexes built after, see
+   workflow.customer_loading), rows/s and the
    peak memory of this process (ru_maxrss, read right after the import);
 2. a bare `COPY ... FROM STDIN (FORMAT csv)` of the same file into a plain
    table with no constraints, no indexes and no validation.
 
 3. the loading alone: the valid rows of (1), already validated and encoded,
    through workflow.customers.import_customers into a second, empty
-   database: what the database needs for the upsert, the floor of (1).
+   database: what the database needs for the load, the floor of (1).
 
 Prints the rates and the ratio of (1) to (2), then drops the databases.
 """

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import pycountry
 
@@ -67,6 +68,6 @@ def normalise_countries(values: pd.Series) -> pd.Series:
     """Alpha-2 codes where recognised; other non-empty values are kept as
     written (trimmed) so validation can reject them; empty stays None.
     Looks up each distinct value once."""
-    distinct = values.dropna().unique()
-    mapping = {value: to_alpha_2(value) or value for value in distinct}
-    return values.map(mapping, na_action="ignore")
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    mapped = np.array([to_alpha_2(value) or value for value in distinct] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)  # code -1 (missing): None

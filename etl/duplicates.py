@@ -4,11 +4,16 @@ The file is validated chunk by chunk, so the rule "e-mail unique within the
 file" needs to remember every e-mail of the chunks before. FirstSeen keeps
 two 64-bit hashes of each (Python's keyed SipHash of the e-mail, and of the
 e-mail with a suffix; 16 bytes an e-mail: 16 MB for a million customers, in
-sorted numpy blocks) and the line it first appeared on. Two different e-mails would have to collide in all 128 bits to be
-taken for one another: about 1 in 10^26 for a million-row file.
+numpy arrays sorted by the first hash) and the line it first appeared on.
+Two different e-mails would have to collide in all 128 bits to be taken for
+one another: about 1 in 10^26 for a million-row file; the same holds
+within a chunk, where the rows are sorted by their hashes.
 """
 
 from __future__ import annotations
+
+import operator
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -20,7 +25,10 @@ class FirstSeen:
     """For each row, the line of the first row of the file with its e-mail."""
 
     def __init__(self) -> None:
-        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # Every e-mail remembered so far: both hashes and its first line, sorted by the first hash.
+        self._a = np.empty(0, dtype=np.int64)
+        self._b = np.empty(0, dtype=np.int64)
+        self._line = np.empty(0, dtype=np.int64)
 
     def first_lines(self, emails: pd.Series) -> np.ndarray:
         """`emails` indexed by line, in file order; returns the first line of
@@ -31,29 +39,51 @@ class FirstSeen:
         present = emails.notna().to_numpy()
         if not present.any():
             return first
-        values = emails[present].tolist()
+        values = emails.to_numpy(dtype=object)[present]
         own_lines = lines[present]
         a = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-        b = np.fromiter((hash(value + _SALT) for value in values), dtype=np.int64, count=len(values))
-        # Within the chunk: the first line of each e-mail.
-        chunk_first: dict[str, int] = {}
-        found = np.fromiter(
-            (
-                chunk_first.setdefault(value, line)
-                for value, line in zip(values, own_lines.tolist(), strict=True)
-            ),
-            dtype=np.int64,
-            count=len(values),
+        b = np.fromiter(
+            map(hash, map(operator.add, values, repeat(_SALT))), dtype=np.int64, count=len(values)
         )
-        # Before the chunk: the line remembered for the same two hashes.
-        earlier = np.full(len(values), -1, dtype=np.int64)
-        for block_a, block_b, block_line in self._blocks:
-            pos = np.searchsorted(block_a, a).clip(max=len(block_a) - 1)
-            hit = (block_a[pos] == a) & (block_b[pos] == b) & (earlier < 0)
-            earlier[hit] = block_line[pos[hit]]
+        order = np.lexsort((b, a))  # by a, then b; equal pairs keep file order
+        a, b, own_lines = a[order], b[order], own_lines[order]
+        # Within the chunk: each run of equal hashes starts at its first line.
+        starts = np.ones(len(a), dtype=bool)
+        starts[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        found = own_lines[starts][np.cumsum(starts) - 1]
+        earlier = self._earlier(a, b)
         found = np.where(earlier >= 0, earlier, found)
-        first[present] = found
-        new = (earlier < 0) & (found == own_lines)
-        order = np.argsort(a[new], kind="stable")
-        self._blocks.append((a[new][order], b[new][order], own_lines[new][order]))
+        new = starts & (earlier < 0)
+        self._remember(a[new], b[new], own_lines[new])
+        first_present = np.empty(len(order), dtype=np.int64)
+        first_present[order] = found
+        first[present] = first_present
         return first
+
+    def _earlier(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The remembered line of each (a, b), or -1; `a` sorted (so that the
+        binary searches walk the remembered hashes in order)."""
+        earlier = np.full(len(a), -1, dtype=np.int64)
+        if not len(self._a):
+            return earlier
+        pos = np.searchsorted(self._a, a).clip(max=len(self._a) - 1)
+        same_a = self._a[pos] == a
+        hit = same_a & (self._b[pos] == b)
+        earlier[hit] = self._line[pos[hit]]
+        # Two remembered e-mails may share the first hash (about once in
+        # 10^7 million-row files): look along that run for the second one.
+        for i in np.flatnonzero(same_a & ~hit):
+            j = pos[i] + 1
+            while j < len(self._a) and self._a[j] == a[i]:
+                if self._b[j] == b[i]:
+                    earlier[i] = self._line[j]
+                    break
+                j += 1
+        return earlier
+
+    def _remember(self, a: np.ndarray, b: np.ndarray, lines: np.ndarray) -> None:
+        """Add new (a, b, line), `a` sorted, keeping the arrays sorted by a."""
+        at = np.searchsorted(self._a, a)
+        self._a = np.insert(self._a, at, a)
+        self._b = np.insert(self._b, at, b)
+        self._line = np.insert(self._line, at, lines)

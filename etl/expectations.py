@@ -26,17 +26,21 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"  # before great_expectations is imp
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
+import numpy as np
 import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 
-from etl import phones, pii
+from etl import columns, phones, pii
 
 MIN_AGE_YEARS = 13
 MAX_AGE_YEARS = 120
 FORMULA_START = r"^(?:[=+@|]|-\S)"
-_SUSPECT = rf"\d\d|@|{FORMULA_START}"
+# What makes a free-text value worth a closer look, in joined text (etl.columns):
+# two digits, an @, or a value starting like a formula: the NUL before a value
+# followed by FORMULA_START (matching the NUL alone, so that no match takes the next one's).
+_SUSPECTS = (re.compile(r"\d\d"), re.compile("@"), re.compile(r"\0(?=[=+@|]|-[^\s\0])"))
 _EMAIL_IN_TEXT = re.compile(pii.EMAIL_IN_TEXT)
 _FORMULA = re.compile(FORMULA_START)
 
@@ -57,12 +61,13 @@ def personal_data_kind(value: str) -> str | None:
 
 def clean_free_text(values: pd.Series) -> pd.Series:
     """True where a value holds none of personal_data_kind's findings; only
-    values with two digits in a row, an @ or a formula start are looked at."""
-    result = pd.Series(True, index=values.index)
-    suspects = values[values.str.contains(_SUSPECT, regex=True, na=False)]
-    for index, value in suspects.items():
-        result.at[index] = personal_data_kind(value) is None
-    return result
+    values with two digits in a row, an @ or a formula start are looked at
+    (found in the column's joined text, etl.columns)."""
+    listed = values.tolist()
+    result = np.ones(len(listed), dtype=bool)
+    for i in np.flatnonzero(columns.matching(listed, _SUSPECTS)).tolist():
+        result[i] = personal_data_kind(listed[i]) is None
+    return pd.Series(result, index=values.index)
 
 
 def iso_dates(values: pd.Series) -> pd.Series:

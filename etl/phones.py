@@ -21,8 +21,10 @@ and an E.164 form of 7 to 15 digits (what the customers table accepts).
 from __future__ import annotations
 
 import re
+from collections import deque
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 
@@ -52,11 +54,10 @@ def _compact(value: str) -> str:
     )
 
 
-# E.164 numbers found valid lately: validation checks the numbers that
-# normalisation has just produced, so it need not parse them again. A cache
-# of a pure answer, bounded to a few chunks' worth.
-_RECENTLY_VALID: set[str] = set()
-_RECENT_LIMIT = 500_000
+# E.164 numbers found valid in the last two chunks: validation checks the
+# numbers that normalisation has just produced, so it need not parse them
+# again. A cache of a pure answer; a number not in it is checked in full.
+_RECENTLY_VALID: deque[frozenset[str]] = deque([frozenset()], maxlen=2)
 
 
 def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
@@ -64,25 +65,39 @@ def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
     so that validation rejects them; None stays None."""
     out = values.to_numpy(dtype=object, copy=True)
     present = values.notna().to_numpy()
-    raw = out[present].tolist()
-    e164 = to_e164(raw, regions.to_numpy(dtype=object)[present].tolist())
-    if len(_RECENTLY_VALID) > _RECENT_LIMIT:
-        _RECENTLY_VALID.clear()
-    _RECENTLY_VALID.update(e164)
-    out[present] = [raw[i] if number is None else number for i, number in enumerate(e164)]
+    raw = out[present]
+    e164 = np.array(to_e164(raw.tolist(), regions.to_numpy(dtype=object)[present].tolist()), dtype=object)
+    valid = e164 != None  # noqa: E711 (elementwise)
+    _RECENTLY_VALID.append(frozenset(e164[valid].tolist()))
+    out[present] = np.where(valid, e164, raw)
     return pd.Series(out, index=values.index, dtype=object)
 
 
 def valid_e164(values: pd.Series) -> pd.Series:
     """True where a value is already a valid number in E.164 form."""
     listed = values.tolist()
-    known = [value in _RECENTLY_VALID for value in listed]
-    unknown = [i for i, hit in enumerate(known) if not hit]
+    known = np.zeros(len(listed), dtype=bool)
+    unknown = list(range(len(listed)))
+    for numbers in reversed(_RECENTLY_VALID):  # the latest chunk first
+        found = np.fromiter(
+            map(numbers.__contains__, [listed[i] for i in unknown]), dtype=bool, count=len(unknown)
+        )
+        known[np.array(unknown, dtype=np.int64)[found]] = True
+        unknown = [i for i, hit in zip(unknown, found.tolist(), strict=True) if not hit]
     if unknown:
         checked = to_e164([listed[i] for i in unknown], [None] * len(unknown))
         for i, out in zip(unknown, checked, strict=True):
             known[i] = out is not None and out == listed[i]
     return pd.Series(known, index=values.index)
+
+
+def compact_all(values: list[str]) -> list[str]:
+    """_compact of each value, done on the values joined into one text (a
+    NUL cannot be in an import file; a value holding one is done alone)."""
+    joined = "\0".join(values)
+    if joined.count("\0") != len(values) - 1:
+        return list(map(_compact, values))
+    return _compact(joined).split("\0") if values else []
 
 
 def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
@@ -93,25 +108,33 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
     without); each group is matched against one regex (etl.phone_patterns)
     that accepts exactly the valid numbers of the common shapes. The rest
     take the exact path: _fast_parse and valid_for_code, else phonenumbers."""
-    compact = list(map(_compact, values))
-    groups: dict[str | None, list[int]] = {}
-    for i, (number, region) in enumerate(zip(compact, regions, strict=True)):
-        groups.setdefault(number[:4] if number[:1] == "+" else region, []).append(i)
-    result: list[str | None] = [None] * len(values)
+    compact = np.array(compact_all(values), dtype=object)
+    keys = [
+        number[:4] if number[:1] == "+" else region or ""
+        for number, region in zip(compact, regions, strict=True)
+    ]
+    codes, uniques = pd.factorize(np.array(keys, dtype=object))
+    result = np.full(len(values), None, dtype=object)
     rest: list[int] = []
-    for key, members in groups.items():
-        international = key is not None and key[:1] == "+"
+    for code_index, key in enumerate(uniques):
+        members = np.flatnonzero(codes == code_index)
+        international = key[:1] == "+"
         pattern = international_pattern(key[1:]) if international else national_pattern(key)
         if pattern is None:
-            rest += members
+            rest += members.tolist()
             continue
-        code = "" if international else f"+{pattern_code(key)}"
-        for i, match in zip(members, map(pattern.fullmatch, [compact[i] for i in members]), strict=True):
-            if match is None:
-                rest.append(i)
-            else:
-                e164 = compact[i] if international else code + (match["cut"] or match["whole"])
-                result[i] = e164 if 8 <= len(e164) <= 16 else None  # the pattern admits digits only
+        numbers = compact[members]
+        matches = np.array(list(map(pattern.fullmatch, numbers)), dtype=object)
+        matched = matches != None  # noqa: E711 (elementwise)
+        rest += members[~matched].tolist()
+        if international:
+            e164 = numbers[matched]
+        else:
+            prefix = f"+{pattern_code(key)}"
+            e164 = np.array([prefix + (m["cut"] or m["whole"]) for m in matches[matched]], dtype=object)
+        lengths = np.fromiter(map(len, e164), dtype=np.int64, count=len(e164))
+        fits = (lengths >= 8) & (lengths <= 16)  # the pattern admits digits only
+        result[members[matched]] = np.where(fits, e164, None)
     by_code: dict[int, list[tuple[int, str]]] = {}
     for i in rest:
         parsed = _fast_parse(values[i], regions[i])
@@ -124,7 +147,7 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
         for (i, nsn), ok in zip(items, valid_for_code(code, [nsn for _, nsn in items]), strict=True):
             if ok and _E164.fullmatch(prefix + nsn):
                 result[i] = prefix + nsn
-    return result
+    return result.tolist()
 
 
 def pattern_code(region: str) -> int:

@@ -3,7 +3,8 @@
 `import_customers` takes batches of rows that have already passed validation
 and writes them in ONE transaction: each batch is COPYed into a temporary
 staging table and upserted into customers with
-`INSERT ... ON CONFLICT ((lower(email))) DO UPDATE`, the import_runs row and
+`INSERT ... ON CONFLICT ((lower(email))) DO UPDATE` (into an empty table,
+COPYed straight in: workflow.customer_loading), the import_runs row and
 the audit entry are added, and the transaction commits only if the share of
 rejected rows is within the limit and this is not a dry run. Otherwise
 everything is rolled back and only the import_runs row is written, with the
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from workflow.audit import record_audit
+from workflow.customer_loading import Fill, Upsert, start_loading
 from workflow.db import transaction
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.tables import import_runs
@@ -40,26 +42,6 @@ KIND = "customers"
 _LOCK_KEY = 0x0ECC_1C  # one customer import at a time (pg_try_advisory_xact_lock)
 _NULL = "\\N"
 _NOTHING_WRITTEN = {"inserted": 0, "updated": 0}
-
-_STAGING = """
-CREATE TEMPORARY TABLE import_customer_batch (
-    email text NOT NULL, full_name text NOT NULL, phone text, country text NOT NULL
-) ON COMMIT DROP
-"""
-_UPSERT = """
-WITH upserted AS (
-    INSERT INTO customers AS c (email, full_name, phone, country)
-    SELECT email, full_name, phone, country FROM import_customer_batch ORDER BY lower(email)
-    ON CONFLICT ((lower(email))) DO UPDATE
-       SET full_name = EXCLUDED.full_name,
-           phone = COALESCE(EXCLUDED.phone, c.phone),
-           country = EXCLUDED.country
-     WHERE (c.full_name, c.phone, c.country)
-           IS DISTINCT FROM (EXCLUDED.full_name, COALESCE(EXCLUDED.phone, c.phone), EXCLUDED.country)
-    RETURNING (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
-"""
 
 
 @dataclass(frozen=True)
@@ -197,11 +179,10 @@ def import_customers(
         with transaction(engine) as conn:
             _lock_and_check(conn, source, force or dry_run)
             loading = True
-            cursor = conn.connection.driver_connection.cursor()
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # sort each batch by e-mail in memory
-            cursor.execute(_STAGING)
+            loader = start_loading(conn.connection.driver_connection.cursor())
             for batch in batches:
-                _load_batch(cursor, batch, counts)
+                _load_batch(loader, batch, counts)
+            loader.finish()
             over = is_over_threshold(counts["read"], counts["rejected"], max_invalid_pct)
             outcome = "dry_run" if dry_run else "over_threshold" if over else "committed"
             if outcome == "committed":
@@ -243,18 +224,13 @@ def _lock_and_check(conn: Connection, source: ImportSource, force: bool) -> None
         raise already_imported_error(source.file_name, previous)
 
 
-def _load_batch(cursor, batch: CustomerBatch, counts: dict[str, int]) -> None:
-    """COPY one batch into the (emptied) staging table and upsert it."""
+def _load_batch(loader: Upsert | Fill, batch: CustomerBatch, counts: dict[str, int]) -> None:
     counts["read"] += batch.rows_read
     counts["rejected"] += batch.rows_rejected
     counts["valid"] += len(batch.rows)
     if not batch.rows:
         return
-    cursor.execute("TRUNCATE import_customer_batch")
-    with cursor.copy("COPY import_customer_batch (email, full_name, phone, country) FROM STDIN") as copy:
-        copy.write(batch.copy_data)
-    cursor.execute(_UPSERT)
-    inserted, updated = cursor.fetchone()
+    inserted, updated = loader.load(batch)
     counts["inserted"] += inserted
     counts["updated"] += updated
 

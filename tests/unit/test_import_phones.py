@@ -84,3 +84,22 @@ def test_invalid_numbers_are_kept_as_written_for_validation_to_reject():
 
 def test_only_the_exact_e164_form_counts_as_valid():
     assert valid_e164(pd.Series(["+49 30 1234567", "+49301234567"], dtype=object)).tolist() == [False, True]
+
+
+def test_the_benchmark_files_numbers_get_phonenumbers_answer(tmp_path):
+    """The numbers (and countries, as codes and names) of bench.import_customers' generated file."""
+    import csv
+
+    from bench.import_customers import generate
+    from etl.countries import to_alpha_2
+
+    path = tmp_path / "customers.csv"
+    generate(path, 3000, seed=11)
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    values = [row["phone"] for row in rows]
+    regions = [to_alpha_2(row["country"]) for row in rows]
+    _slow.cache_clear()
+    expected = [phonenumbers_answer(value, region) for value, region in zip(values, regions, strict=True)]
+    assert to_e164(values, regions) == expected
+    assert all(e is not None for e in expected)
