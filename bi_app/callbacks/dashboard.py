@@ -18,7 +18,7 @@ from bi_app.figures.shipments import (
     build_stage_durations_figure,
     stuck_shipments_table,
 )
-from bi_app.figures.turnover import build_turnover_category_figure, products_table, top_and_bottom_products
+from bi_app.figures.turnover import build_turnover_category_figure, products_table
 from bi_app.ids import as_of, body
 from bi_app.ids import dashboard as ids
 from bi_app.orders_url import dashboard_kpi_href, dashboard_state_href
@@ -124,17 +124,16 @@ def update_revenue(start, end, category, countries, measure):
 def update_turnover(*controls):
     def build(filters: Filters):
         ecc = services()
-        by_category = analytics.turnover_by_category(ecc.engine, filters)
-        top, bottom = top_and_bottom_products(analytics.turnover_by_product(ecc.engine, filters))
+        report = analytics.turnover_report(ecc.engine, filters)
         currency = ecc.settings.currency
-        figure = build_turnover_category_figure(by_category, currency)
+        figure = build_turnover_category_figure(report.by_category, currency)
         return html.Div(
             [
                 dcc.Graph(id="dashboard-turnover-graph", figure=figure, config=GRAPH_CONFIG),
                 html.Div(
                     [
-                        html.Div([html.H6("Fastest-turning products"), products_table(top, currency)]),
-                        html.Div([html.H6("Slowest-turning products"), products_table(bottom, currency)]),
+                        html.Div([html.H6("Fastest-turning products"), products_table(report.fastest, currency)]),
+                        html.Div([html.H6("Slowest-turning products"), products_table(report.slowest, currency)]),
                     ],
                     className="d-grid gap-3",
                     style={"gridTemplateColumns": "repeat(auto-fit, minmax(28rem, 1fr))"},

@@ -12,7 +12,7 @@ from bi_app.figures.shipments import (
     stuck_shipments_empty,
     stuck_shipments_table,
 )
-from bi_app.figures.turnover import build_turnover_category_figure, products_table, top_and_bottom_products
+from bi_app.figures.turnover import build_turnover_category_figure, products_table
 
 __all__ = [
     "KPI_NAMES",
@@ -29,5 +29,4 @@ __all__ = [
     "products_table",
     "stuck_shipments_empty",
     "stuck_shipments_table",
-    "top_and_bottom_products",
 ]

@@ -82,36 +82,6 @@ def _category_row(row: object, currency: str | None, locale: str) -> dict[str, o
     }
 
 
-def top_and_bottom_products(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The n products that turned fastest, and the n slowest among those
-    with stock at the end of the period.
-
-    - top: products with a turnover, highest first (ties by SKU);
-    - bottom: products with stock_at_end > 0 and not already in top; those
-      that did not sell at all (no turnover: dead stock) come first, the
-      most inventory value tied up first, then the lowest turnovers.
-    Both keep the input's columns and get a fresh 0..n-1 index."""
-    sold = frame[frame["turnover"].map(lambda v: not is_missing(v))]
-    top = _ordered(sold, key=lambda row: (-to_decimal(row["turnover"]), row["sku"])).head(n)
-    stocked = frame[(frame["stock_at_end"] > 0) & ~frame["product_id"].isin(top["product_id"])]
-
-    def slowest(row: pd.Series) -> tuple:
-        if is_missing(row["turnover"]):
-            value = row["average_inventory_value"]
-            return (0, -(to_decimal(value) if not is_missing(value) else 0), row["sku"])
-        return (1, to_decimal(row["turnover"]), row["sku"])
-
-    bottom = _ordered(stocked, key=slowest).head(n)
-    return top.reset_index(drop=True), bottom.reset_index(drop=True)
-
-
-def _ordered(frame: pd.DataFrame, key) -> pd.DataFrame:
-    """Rows sorted by a Python key over each row: Decimal and None mixed in
-    one column do not sort reliably inside pandas."""
-    order = sorted(range(len(frame)), key=lambda i: key(frame.iloc[i]))
-    return frame.iloc[order]
-
-
 _COLUMNS = ("SKU", "Name", "Category", "Sold", "Turnover", "Days of inventory", "Avg. inventory value")
 _NUMERIC = {"Sold", "Turnover", "Days of inventory", "Avg. inventory value"}
 

@@ -25,7 +25,6 @@ from bi_app.figures import (
     payment_state_badges,
     products_table,
     stuck_shipments_table,
-    top_and_bottom_products,
 )
 from bi_app.theme import CHANGE_BAD, CHANGE_GOOD, PAYMENT_STATE_STYLE, SHIPMENT_STATUS_STYLE
 from workflow.analytics import KpiComparison, Kpis
@@ -153,34 +152,6 @@ def product(pid: int, turnover: str | None, stock: int, value: str = "100.00") -
         "turnover": None if turnover is None else D(turnover),
         "days_of_inventory": None if turnover is None else (D(30) / D(turnover)).quantize(D("0.1")),
     }  # fmt: skip
-
-
-def test_top_and_bottom_products_put_dead_stock_first_among_the_slowest():
-    frame = pd.DataFrame(
-        [
-            product(1, "9.00", 5),
-            product(2, "5.00", 5),
-            product(3, "1.00", 5),
-            product(4, "0.20", 0),  # sold out: not in the bottom
-            product(5, None, 8, "50.00"),
-            product(6, None, 3, "900.00"),
-            product(7, None, 0),  # no sales, no stock: in neither
-        ]
-    )
-    top, bottom = top_and_bottom_products(frame, n=2)
-    assert list(top["product_id"]) == [1, 2]
-    assert list(bottom["product_id"]) == [6, 5]
-    _, bottom = top_and_bottom_products(frame, n=10)
-    assert list(bottom["product_id"]) == [6, 5]  # 3 is among the fastest ten: not listed twice
-
-
-def test_the_slowest_sellers_with_stock_follow_the_dead_stock_by_lowest_turnover():
-    frame = pd.DataFrame(
-        [product(i, t, 5) for i, t in enumerate(["8", "6", "4", "0.3", "0.1"], 1)] + [product(9, None, 1)]
-    )
-    top, bottom = top_and_bottom_products(frame, n=2)
-    assert list(top["product_id"]) == [1, 2]
-    assert list(bottom["product_id"]) == [9, 5]
 
 
 def test_the_products_table_shows_exact_values_and_no_sales():

@@ -7,13 +7,19 @@ from workflow.analytics.filters import Filters
 from workflow.analytics.fulfilment import shipment_status_counts, stage_durations, stuck_shipments
 from workflow.analytics.kpis import KpiComparison, Kpis, kpis
 from workflow.analytics.revenue import daily_revenue
-from workflow.analytics.turnover import turnover_by_category, turnover_by_product
+from workflow.analytics.turnover import (
+    TurnoverReport,
+    turnover_by_category,
+    turnover_by_product,
+    turnover_report,
+)
 
 __all__ = [
     "FilterChoices",
     "Filters",
     "KpiComparison",
     "Kpis",
+    "TurnoverReport",
     "daily_revenue",
     "filter_choices",
     "kpis",
@@ -22,4 +28,5 @@ __all__ = [
     "stuck_shipments",
     "turnover_by_category",
     "turnover_by_product",
+    "turnover_report",
 ]
