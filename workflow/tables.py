@@ -193,6 +193,7 @@ payment_states_daily = Table(
     Column("bucket", Text, primary_key=True),
     Column("orders", Integer, nullable=False),
     Column("balance_due", Money, nullable=False),
+    Column("shard", SmallInteger, primary_key=True),  # see cash_daily
 )
 
 category_payment_states_daily = Table(
@@ -205,6 +206,7 @@ category_payment_states_daily = Table(
     Column("bucket", Text, primary_key=True),
     Column("orders", Integer, nullable=False),
     Column("balance_due", Money, nullable=False),
+    Column("shard", SmallInteger, primary_key=True),  # see cash_daily
 )
 
 product_daily = Table(

@@ -18,6 +18,12 @@
 -- them. Like the other rollups, an order is filed under its customer's
 -- country and its items' categories as they are when the rows are written.
 --
+-- Payments of one day and country must not wait for each other's commits
+-- (the clerks' 25 ms): a write adds to the first shard of its key that no
+-- other open transaction holds, or starts a new one numbered after its
+-- backend, as cash_daily does (006). Readers sum the shards; a rebuild
+-- leaves one per key.
+--
 -- A period's rows are read together: the rebuild writes them in key order,
 -- and pages keep room (fillfactor) so that a trigger's update stays on its
 -- page instead of scattering them.
@@ -36,7 +42,8 @@ CREATE TABLE payment_states_daily (
                  CHECK (bucket IN ('refunded', 'partially_refunded', 'partially_paid', 'unpaid')),
     orders       integer       NOT NULL DEFAULT 0,
     balance_due  numeric(12,2) NOT NULL DEFAULT 0,  -- total - paid
-    PRIMARY KEY (day, country, due_day, bucket)
+    shard        smallint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, country, due_day, bucket, shard)
 ) WITH (fillfactor = 80);
 
 -- The same per category: an order counts once in each category it has an
@@ -50,7 +57,8 @@ CREATE TABLE category_payment_states_daily (
                  CHECK (bucket IN ('refunded', 'partially_refunded', 'partially_paid', 'unpaid')),
     orders       integer       NOT NULL DEFAULT 0,
     balance_due  numeric(12,2) NOT NULL DEFAULT 0,
-    PRIMARY KEY (category, day, country, due_day, bucket)
+    shard        smallint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (category, day, country, due_day, bucket, shard)
 ) WITH (fillfactor = 80);
 
 -- The open orders due on a given day, for the day the moment falls on.
@@ -88,20 +96,44 @@ LANGUAGE sql AS $$
           FROM unnest(facts) AS f
           JOIN customers AS c ON c.id = f.customer_id
          CROSS JOIN business_calendar AS bc
-    ), by_country AS (
-        INSERT INTO payment_states_daily AS t (day, country, due_day, bucket, orders, balance_due)
-        SELECT day, country, due_day, bucket, sum(sign), sum(balance_due)
+    ), country_rows AS (
+        SELECT day, country, due_day, bucket, sum(sign) AS orders, sum(balance_due) AS balance_due
           FROM keyed WHERE bucket IS NOT NULL
-         GROUP BY 1, 2, 3, 4 HAVING sum(sign) <> 0 OR sum(balance_due) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (day, country, due_day, bucket) DO UPDATE
+         GROUP BY 1, 2, 3, 4 HAVING sum(sign) <> 0 OR sum(balance_due) <> 0
+    ), category_rows AS (
+        SELECT category, day, country, due_day, bucket, sum(sign) AS orders, sum(balance_due) AS balance_due
+          FROM keyed CROSS JOIN unnest(keyed.categories) AS category
+         WHERE bucket IS NOT NULL
+         GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0 OR sum(balance_due) <> 0
+    ), by_country AS (
+        INSERT INTO payment_states_daily AS t (day, country, due_day, bucket, shard, orders, balance_due)
+        SELECT r.day, r.country, r.due_day, r.bucket, coalesce(free.shard, pg_backend_pid() % 32768),
+               r.orders, r.balance_due
+          FROM country_rows AS r
+          LEFT JOIN LATERAL (
+                SELECT s.shard FROM payment_states_daily AS s
+                 WHERE (s.day, s.country, s.due_day, s.bucket) = (r.day, r.country, r.due_day, r.bucket)
+                 ORDER BY s.shard LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+          ) AS free ON true
+         ORDER BY 1, 2, 3, 4
+        ON CONFLICT (day, country, due_day, bucket, shard) DO UPDATE
            SET orders = t.orders + EXCLUDED.orders, balance_due = t.balance_due + EXCLUDED.balance_due
     )
-    INSERT INTO category_payment_states_daily AS t (category, day, country, due_day, bucket, orders, balance_due)
-    SELECT category, day, country, due_day, bucket, sum(sign), sum(balance_due)
-      FROM keyed CROSS JOIN unnest(keyed.categories) AS category
-     WHERE bucket IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0 OR sum(balance_due) <> 0 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (category, day, country, due_day, bucket) DO UPDATE
+    INSERT INTO category_payment_states_daily AS t
+           (category, day, country, due_day, bucket, shard, orders, balance_due)
+    SELECT r.category, r.day, r.country, r.due_day, r.bucket, coalesce(free.shard, pg_backend_pid() % 32768),
+           r.orders, r.balance_due
+      FROM category_rows AS r
+      LEFT JOIN LATERAL (
+            SELECT s.shard FROM category_payment_states_daily AS s
+             WHERE (s.category, s.day, s.country, s.due_day, s.bucket)
+                 = (r.category, r.day, r.country, r.due_day, r.bucket)
+             ORDER BY s.shard LIMIT 1
+               FOR UPDATE SKIP LOCKED
+      ) AS free ON true
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (category, day, country, due_day, bucket, shard) DO UPDATE
        SET orders = t.orders + EXCLUDED.orders, balance_due = t.balance_due + EXCLUDED.balance_due
 $$;
 

@@ -56,10 +56,14 @@ RAW = {
             ON k.order_id = s.id
          WHERE bucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
 }
-STORED = {
-    "payment_states_daily": "SELECT day, country, due_day, bucket, orders, balance_due FROM payment_states_daily",
+STORED = {  # summed over the shards that concurrent writers add
+    "payment_states_daily": (
+        "SELECT day, country, due_day, bucket, sum(orders), sum(balance_due) FROM payment_states_daily"
+        " GROUP BY 1, 2, 3, 4"
+    ),
     "category_payment_states_daily": (
-        "SELECT category, day, country, due_day, bucket, orders, balance_due FROM category_payment_states_daily"
+        "SELECT category, day, country, due_day, bucket, sum(orders), sum(balance_due)"
+        " FROM category_payment_states_daily GROUP BY 1, 2, 3, 4, 5"
     ),
 }
 
