@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, text
 
-__all__ = ["BASE_TABLES", "DERIVED", "derived_tables", "rebuild_all", "rebuild_function"]
+__all__ = ["BASE_TABLES", "DERIVED", "TABLES", "derived_tables", "rebuild_all", "rebuild_function"]
 
 BASE_TABLES: tuple[str, ...] = (
     "customers", "products", "orders", "order_items", "payments", "payment_allocations",
@@ -45,16 +45,25 @@ DERIVED: tuple[str, ...] = (
 )
 
 
+# Derived data kept in tables of other names than its own (the rest: one table of its name).
+TABLES: dict[str, tuple[str, ...]] = {
+    "shipment_rollups": ("shipment_facts", "shipment_spans", "shipment_status_daily", "shipment_stage_bands"),
+    "product_stock_weeks": ("product_stock_weeks", "product_stock_days", "product_stock_weeks_closed"),
+}
+
+
 def rebuild_function(name: str) -> str:
     """The SQL function that rebuilds the derived data `name`."""
     return f"rebuild_{name}"
 
 
 def derived_tables(conn: Connection) -> list[str]:
-    """The names in DERIVED that are tables of the database."""
+    """The tables of the database that hold derived data (a bulk load sets
+    their indexes aside while they are rebuilt, and builds them after)."""
+    names = [table for name in DERIVED for table in TABLES.get(name, (name,))]
     found = conn.execute(
         text("SELECT name FROM unnest(CAST(:names AS text[])) AS name WHERE to_regclass(name) IS NOT NULL"),
-        {"names": list(DERIVED)},
+        {"names": names},
     )
     return list(found.scalars())
 

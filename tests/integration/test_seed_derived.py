@@ -22,7 +22,7 @@ from workflow.db import make_engine, normalize_url
 from workflow.demo import seed_demo_data
 from workflow.demo.generate import generate
 from workflow.demo.load import copy_tables
-from workflow.derived import DERIVED, rebuild_function
+from workflow.derived import DERIVED, TABLES, rebuild_function
 from workflow.inventory import receive_stock
 from workflow.orders import OrderLine, cancel_order, place_order
 from workflow.payments import record_payment, record_refund
@@ -31,11 +31,7 @@ from workflow.shipments import advance_shipment, create_shipment
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 SMALL = {"orders": 1500, "days": 300, "seed": 11, "now": NOW}
 # Derived data that is not one table of its own: what to read instead.
-NOT_TABLES = {
-    "product_stock": ("products",),
-    "shipment_rollups": ("shipment_facts", "shipment_spans", "shipment_status_daily", "shipment_stage_bands"),
-    "product_stock_weeks": ("product_stock_weeks", "product_stock_days", "product_stock_weeks_closed"),
-}
+NOT_TABLES = {**TABLES, "product_stock": ("products",)}
 # The schema's indexes, constraints (with whether they were checked) and triggers (with their state).
 CATALOG = """
     SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'
