@@ -20,6 +20,8 @@ from bi_app.theme import (
     GRID_COLOR,
     SHIPMENT_STATUS_ORDER,
     SHIPMENT_STATUS_STYLE,
+    STUCK_ALERT_BACKGROUND,
+    STUCK_ALERT_TEXT,
     chart_layout,
     shipment_status_label,
 )
@@ -28,6 +30,7 @@ NO_SHIPMENTS = "No shipments in this range"
 NO_STAGES = "No shipment has finished a stage in this range"
 SHIPMENTS_HINT = "Widen the date range, or clear the category and country filters."
 STUCK_CLASS = "stuck-long"
+STUCK_TINT = {"--bs-table-bg": STUCK_ALERT_BACKGROUND, "--bs-table-color": STUCK_ALERT_TEXT}
 
 
 def _pipeline(statuses: pd.Series) -> list[str]:
@@ -138,7 +141,7 @@ def stuck_shipments_table(
     """The stuck shipments, oldest first as given: shipment, order, customer,
     country, status, since (local date-time in `tz`) and days in stage.
     Rows stuck `alert_after_days` or more (default: twice `older_than_days`)
-    get the danger row style and the class "stuck-long". `order_href(order_id)`
+    get a warning tint and the class "stuck-long". `order_href(order_id)`
     may turn the order number into a link. An empty frame gives
     stuck_shipments_empty(older_than_days) instead of a table."""
     if frame.empty:
@@ -172,4 +175,8 @@ def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -
             className="text-end" + (" fw-bold" if long_stuck else ""),
         ),
     ]
-    return html.Tr(cells, className=f"table-danger {STUCK_CLASS}" if long_stuck else "")
+    if not long_stuck:
+        return html.Tr(cells)
+    # The shipments page's soft tint: the theme's table-danger is a loud red
+    # on which the order links could not be read.
+    return html.Tr(cells, className=STUCK_CLASS, style=STUCK_TINT)
