@@ -54,6 +54,14 @@ def stuck_days(status: str, seconds_in_stage: float, older_than_days: int) -> De
     return (Decimal(repr(seconds_in_stage)) / _DAY_SECONDS).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def stuck_sql(status: str, since: str, older_than_days: str, at: str = "now()") -> str:
+    """The stuck rule as a SQL condition over the given expressions (a
+    shipment's status, the start of its current stage, the days and the
+    moment, e.g. bound parameters): what `stuck_days` says in Python."""
+    live = ", ".join(f"'{s}'" for s in LIVE_STATUSES)
+    return f"{status} IN ({live}) AND {since} < {at} - make_interval(days => {older_than_days})"
+
+
 def require_stuck_days(days: int) -> int:
     """`days` when it is a whole number of days from 1 to MAX_STUCK_DAYS."""
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_STUCK_DAYS:

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from workflow.analytics.filters import Filters
-from workflow.shipment_rules import LIVE_STATUSES
+from workflow.shipment_rules import stuck_sql
 
 # Shipments per status over the range, from the daily counts of a key.
 _COUNTS = """
@@ -93,7 +93,7 @@ SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.st
   FROM shipments AS s
   JOIN orders AS o ON o.id = s.order_id
   JOIN customers AS c ON c.id = o.customer_id
- WHERE s.status = ANY(:live) AND s.updated_at < coalesce(:at, now()) - make_interval(days => :older_than)
+ WHERE {stuck}
    {where}
  ORDER BY s.updated_at, s.id
  LIMIT :limit
@@ -136,9 +136,10 @@ def stuck_shipments(
     ago, oldest first (country and category filters apply; the period does
     not)."""
     where, params = filters.order_sql(period=False)
-    params.update({"live": list(LIVE_STATUSES), "older_than": older_than_days, "at": at, "limit": limit})
+    params.update({"older_than": older_than_days, "at": at, "limit": limit})
+    stuck = stuck_sql("s.status", "s.updated_at", ":older_than", at="coalesce(:at, now())")
     with engine.connect() as conn:
-        result = conn.execute(text(_STUCK.format(where=where)), params)
+        result = conn.execute(text(_STUCK.format(stuck=stuck, where=where)), params)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 

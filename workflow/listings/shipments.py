@@ -31,7 +31,7 @@ from workflow.listings.query import (
     require_sort,
     set_fields,
 )
-from workflow.shipment_rules import LIVE_STATUSES, STATUSES, require_stuck_days
+from workflow.shipment_rules import STATUSES, require_stuck_days, stuck_sql
 
 COUNT_SOURCE = "shipments AS sh JOIN orders AS o ON o.id = sh.order_id"
 SOURCE = f"{COUNT_SOURCE} JOIN customers AS c ON c.id = o.customer_id"
@@ -117,10 +117,8 @@ def shipment_selection(query: ShipmentQuery) -> Selection:
         conditions.append("sh.order_id = %(order_id)s")
         params["order_id"] = query.order_id
     if query.stuck_after is not None:
-        conditions.append(
-            "sh.status = ANY(%(live)s::text[]) AND sh.updated_at < now() - make_interval(days => %(stuck_after)s)"
-        )
-        params.update(live=list(LIVE_STATUSES), stuck_after=query.stuck_after)
+        conditions.append(stuck_sql("sh.status", "sh.updated_at", "%(stuck_after)s"))
+        params["stuck_after"] = query.stuck_after
     conditions += customer_conditions("o.customer_id", query.customer, query.customer_id, params)
     conditions += country_conditions("o.customer_id", query.countries, params)
     return Selection(
