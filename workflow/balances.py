@@ -1,7 +1,8 @@
 """Order balances and payment states, computed by PostgreSQL.
 
 total, paid and refunded come from order_balances (kept by triggers from the
-items and allocations); balance due = total - paid (a refund lowers the cash
+items and allocations); the balance due is the SQL function balance_due():
+total - paid, nothing for a cancelled order (a refund lowers the cash
 collected but never reopens a balance); the state is the SQL function
 payment_state(), the table of DESIGN.md, first match wins. No Python loop
 adds up rows.
@@ -44,7 +45,7 @@ class OrderBalance:
     total: Decimal
     paid: Decimal
     refunded: Decimal
-    balance_due: Decimal
+    balance_due: Decimal  # 0.00 for a cancelled order
     state: PaymentState | None  # None for a cancelled order
 
     @property
@@ -79,7 +80,7 @@ def _balance_query(at: datetime | None) -> Select:
         order_balances.c.total,
         order_balances.c.paid,
         order_balances.c.refunded,
-        (order_balances.c.total - order_balances.c.paid).label("balance_due"),
+        func.balance_due(orders.c.status, order_balances.c.total, order_balances.c.paid).label("balance_due"),
         state.label("state"),
     ).join(order_balances, order_balances.c.order_id == orders.c.id)
 
@@ -135,7 +136,7 @@ def lock_balances(
         b.total,
         b.paid,
         b.refunded,
-        (b.total - b.paid).label("balance_due"),
+        func.balance_due(b.status, b.total, b.paid).label("balance_due"),
         state.label("state"),
     ).where(b.order_id.in_(ids))
     if only_if is not None:

@@ -134,7 +134,7 @@ def money_summary(detail: OrderDetail, money) -> dbc.Row:
         ("Total", b.total, ids.ORDER_TOTAL),
         ("Paid", b.paid, ids.ORDER_PAID),
         ("Refunded", b.refunded, ids.ORDER_REFUNDED),
-        ("Balance due", Decimal("0.00") if b.status == "cancelled" else b.balance_due, ids.ORDER_BALANCE),
+        ("Balance due", b.balance_due, ids.ORDER_BALANCE),
     )
     return dbc.Row(
         [

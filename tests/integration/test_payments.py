@@ -174,6 +174,33 @@ def test_a_refund_lowers_cash_but_never_reopens_the_balance(shop: Shop):
     assert balance(shop, a.id).state is PaymentState.REFUNDED
 
 
+def test_a_cancelled_order_owes_nothing_on_every_screen_whatever_was_paid_on_it(shop: Shop):
+    """Paid in part, refunded, then cancelled: total 25.00 and paid 10.00 stay
+    on record, but nothing is owed, in the payment rules' balances, the
+    orders listing and the customer's figures alike."""
+    from workflow.listings.customers import CustomerQuery, list_customers
+    from workflow.listings.orders import OrderQuery, list_orders
+    from workflow.orders import cancel_order
+
+    kept = shop.order(shop.ann, (shop.lamp, 1))  # 40.00, stays open
+    gone = shop.order(shop.ann, (shop.mug, 2))  # 25.00
+    pay(shop, [gone.id], "10.00", "p1")
+    refund(shop, [gone.id], "r1")
+    cancel_order(shop.engine, order_id=gone.id, actor="clerk")
+    after = balance(shop, gone.id)
+    assert (after.status, after.total, after.paid, after.balance_due, after.state) == (
+        "cancelled",
+        Decimal("25.00"),
+        Decimal("10.00"),
+        Decimal("0.00"),
+        None,
+    )
+    rows = {r.order_id: r for r in list_orders(shop.engine, OrderQuery(customer_id=shop.ann)).rows}
+    assert (rows[gone.id].balance_due, rows[kept.id].balance_due) == (Decimal("0.00"), Decimal("40.00"))
+    (ann,) = list_customers(shop.engine, CustomerQuery(search="ann@example.com"), pii=True).rows
+    assert ann.balance_due == Decimal("40.00")
+
+
 def test_a_refund_on_an_order_with_nothing_paid_is_refused(shop: Shop):
     a = shop.order(shop.ann, (shop.mug, 2))
     with pytest.raises(WorkflowError, match=f"Nothing was paid on order {a.id}") as caught:

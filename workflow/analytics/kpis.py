@@ -91,7 +91,7 @@ WITH b AS MATERIALIZED (
        AND due_at < (CAST(:after_at_day AS timestamp) AT TIME ZONE (SELECT timezone FROM business_calendar))
 )
 SELECT payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, :at) AS state,
-       count(*), coalesce(sum(b.total - b.paid), 0)
+       count(*), coalesce(sum(balance_due(b.status, b.total, b.paid)), 0)
   FROM b WHERE true {where}
  GROUP BY 1
 """

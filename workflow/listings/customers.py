@@ -34,7 +34,7 @@ SOURCE = "customers AS c"
 FIGURES = {
     "order_count": "count(*)",
     "total_ordered": "coalesce(sum(ob.total) FILTER (WHERE ob.status = 'placed'), 0.00)",
-    "balance_due": "coalesce(sum(ob.total - ob.paid) FILTER (WHERE ob.status = 'placed'), 0.00)",
+    "balance_due": "coalesce(sum(balance_due(ob.status, ob.total, ob.paid)), 0.00)",
 }
 # For a page: one subquery per figure in the select list, which PostgreSQL
 # computes for the page's rows only (a join would be computed before sorting).

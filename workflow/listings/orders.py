@@ -3,8 +3,8 @@
 Included: every order, placed or cancelled (a cancelled one has no payment
 state), unless the query narrows it. Total, paid and refunded come from
 order_balances (kept by the database from the items and allocations);
-balance due = total - paid, and 0.00 for a cancelled order (nothing is owed
-on it, unlike workflow.balances, which reports total - paid); the payment state is the SQL function
+balance due is the SQL function balance_due() (total - paid, 0.00 for a
+cancelled order), as in workflow.balances; the payment state is the SQL function
 payment_state() judged at `at` (default: now); the shipment status is that
 of the order's latest shipment (none before one is created).
 
@@ -63,8 +63,8 @@ LATEST_SHIPMENTS_JOIN = (
     "LEFT JOIN (SELECT DISTINCT ON (sh.order_id) sh.order_id, sh.status FROM shipments AS sh "
     "ORDER BY sh.order_id, sh.id DESC) AS ls ON ls.order_id = b.order_id"
 )
-# What is still owed: total - paid; nothing for a cancelled order.
-BALANCE_DUE = "(CASE WHEN b.status = 'cancelled' THEN 0.00 ELSE b.total - b.paid END)"
+# What is still owed: total - paid; nothing for a cancelled order (migration 014).
+BALANCE_DUE = "balance_due(b.status, b.total, b.paid)"
 STATE = "payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, coalesce(%(at)s::timestamptz, now()))"
 # The predicate of order_balances_attention_idx: every order whose state is not 'paid' (nor cancelled).
 NEEDS_ATTENTION = "b.status = 'placed' AND (b.paid < b.total OR b.refunded > 0)"
