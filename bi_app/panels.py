@@ -59,8 +59,7 @@ def render_panel(name: str, key: tuple[Hashable, ...], compute: Callable[[], Any
     except WorkflowError as exc:
         return alert(exc.message, "warning"), ""
     except SQLAlchemyError:
-        log.exception("panel %s: database error", name)
-        return alert(DATABASE_DOWN), ""
+        return database_down(log, f"panel {name}: database error"), ""
     except Exception:  # the last guard: a reference for the log, not a traceback for the manager
         reference = uuid.uuid4().hex[:8]
         log.exception("panel %s failed (reference %s)", name, reference)
@@ -85,3 +84,11 @@ def as_of(moment: datetime, tz: ZoneInfo) -> str:
 
 def alert(message: str, color: str = "danger") -> dbc.Alert:
     return dbc.Alert(message, color=color, className="mb-0")
+
+
+def database_down(log: logging.Logger, what: str) -> dbc.Alert:
+    """Log the database failure being handled as `what` went wrong (with its
+    trace, for the operator) and give the user the plain DATABASE_DOWN alert
+    instead: no stack trace reaches a user."""
+    log.exception("%s", what)
+    return alert(DATABASE_DOWN)

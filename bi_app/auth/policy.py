@@ -93,11 +93,8 @@ CALLBACKS: dict[str, Roles] = {
     **_callbacks("orders", ORDERS, "apply_filters"),
     **_callbacks("order_detail", ORDERS, "show_after_refund"),
     **_callbacks("order_detail", ACTIONS["refund"], "submit_refund"),
-    **_callbacks(
-        "payments", PAYMENTS,
-        "search_customers", "choose", "show_orders", "tick", "clear_selection", "forget_field_error",
-        "show_selection", "follow_amount", "check_money",
-    ),
+    **_callbacks("payment_orders", PAYMENTS, "search_customers", "choose", "show_orders", "tick", "clear_selection"),
+    **_callbacks("payments", PAYMENTS, "forget_field_error", "show_selection", "follow_amount", "check_money"),
     **_callbacks("payments", ACTIONS["record_payment"], "submit"),
     # ask_for_shipping_details only opens the carrier fields of the (hidden) move form: no data
     **_callbacks(

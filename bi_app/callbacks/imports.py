@@ -25,7 +25,7 @@ from bi_app.callbacks import CallbackSet
 from bi_app.components.imports import runs_table, starting_panel, status_panel
 from bi_app.ids import imports as ids
 from bi_app.import_runner import parse_upload, start_import, too_large_message, upload_limit
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from bi_app.services import services
 from etl.cli import percentage
 from etl.importer import ImportOptions
@@ -47,8 +47,7 @@ def guarded(what: str, work: Callable[[], Any]) -> tuple[Any, bool]:
     except WorkflowError as exc:
         return alert(exc.message, "warning"), False
     except SQLAlchemyError:
-        log.exception("imports: %s: database error", what)
-        return alert(DATABASE_DOWN), False
+        return database_down(log, f"imports: {what}: database error"), False
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("imports: %s failed (reference %s)", what, reference)

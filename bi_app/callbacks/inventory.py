@@ -15,7 +15,7 @@ from bi_app.callbacks import CallbackSet
 from bi_app.components import inventory as build
 from bi_app.figures.operations import address_notes
 from bi_app.ids import inventory as ids
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import DATABASE_DOWN, alert, database_down
 from bi_app.services import services
 from workflow.errors import WorkflowError
 from workflow.inventory import receive_stock
@@ -43,8 +43,7 @@ def show_table(params, _received):
     except WorkflowError as exc:
         return alert(exc.message, "warning"), note
     except SQLAlchemyError:
-        log.exception("inventory: the stock could not be read")
-        return alert(DATABASE_DOWN), note
+        return database_down(log, "inventory: the stock could not be read"), note
     currency = ecc.settings.currency
     return html.Div([build.pager(page, view), build.stock_table(page, view, currency)]), note
 
@@ -87,8 +86,7 @@ def show_low_stock(days_text, _received):
     except WorkflowError as exc:
         return alert(exc.message, "warning"), False, None
     except SQLAlchemyError:
-        log.exception("inventory: the low-stock list could not be read")
-        return alert(DATABASE_DOWN), False, None
+        return database_down(log, "inventory: the low-stock list could not be read"), False, None
     return build.low_stock_table(rows, days), False, None
 
 
@@ -164,8 +162,12 @@ def receive(_submitted, product_id, quantity, unit_cost, note, received):
     except WorkflowError as exc:
         return no_update, None, *_feedback(build.receipt_error(exc)), no_update
     except SQLAlchemyError:
-        log.exception("inventory: the receipt could not be booked")
-        return no_update, alert(DATABASE_DOWN), *_feedback(build.ReceiptErrors()), no_update
+        return (
+            no_update,
+            database_down(log, "inventory: the receipt could not be booked"),
+            *_feedback(build.ReceiptErrors()),
+            no_update,
+        )
     done = build.received_alert(level, checked.quantity)
     return (received or 0) + 1, done, *_feedback(build.ReceiptErrors()), ""
 

@@ -22,7 +22,7 @@ from bi_app.downloads import download_button
 from bi_app.figures import operations as shipment
 from bi_app.figures.operations import address_notes
 from bi_app.ids import shipments as ids
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from bi_app.services import services
 from workflow import analytics
 from workflow.analytics.filters import MAX_DAYS
@@ -52,8 +52,7 @@ def guard(work: Callable[[], T]) -> T:
     except WorkflowError as exc:
         raise Shown(alert(exc.message, "warning")) from exc
     except SQLAlchemyError as exc:
-        log.exception("shipments: database error")
-        raise Shown(alert(DATABASE_DOWN)) from exc
+        raise Shown(database_down(log, "shipments: database error")) from exc
 
 
 def everything() -> analytics.Filters:
@@ -280,7 +279,14 @@ def move_shipment(_clicks, selected, to_status, carrier, tracking, note, moved):
             feedback.tracking,
         )
     except SQLAlchemyError:
-        log.exception("shipments: the move of shipment %s failed", shipment_id)
-        return no_update, alert(DATABASE_DOWN), None, False, None, False, None
+        return (
+            no_update,
+            database_down(log, f"shipments: the move of shipment {shipment_id} failed"),
+            None,
+            False,
+            None,
+            False,
+            None,
+        )
     done = alert(f"Shipment #{shipment_id} moved to {to_status.replace('_', ' ')}.", "success")
     return (moved or 0) + 1, done, None, False, None, False, None

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bi_app.downloads import download_button
 from bi_app.listing_url import RENAMED, listing_query_string, parse_listing_query
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from workflow.errors import WorkflowError
 from workflow.listings import Page
 
@@ -173,8 +173,7 @@ def fetch_or_alert(fetch: Callable[[], Page]) -> tuple[Page | None, dbc.Alert | 
     except WorkflowError as exc:
         return None, alert(exc.message, "warning")
     except SQLAlchemyError:
-        log.exception("listing: database error")
-        return None, alert(DATABASE_DOWN)
+        return None, database_down(log, "listing: database error")
 
 
 def notes_alert(notes: Sequence[str]) -> dbc.Alert | None:

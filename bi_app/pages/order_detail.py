@@ -15,7 +15,7 @@ from bi_app.access import may_do, may_see_pii
 from bi_app.figures.order_detail import detail_body, order_not_found
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from bi_app.services import services
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.listings import order_detail
@@ -46,8 +46,7 @@ def layout(order_id: str | None = None, **_query: str | list[str]) -> html.Div:
             return order_not_found(shown)
         return alert(exc.message, "warning")
     except SQLAlchemyError:
-        log.exception("order detail %s: the order could not be read", shown)
-        return alert(DATABASE_DOWN)
+        return database_down(log, f"order detail {shown}: the order could not be read")
     return html.Div(
         [
             dcc.Store(id=ids.ORDER_ID, data=detail.order_id),

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.figures.orders import orders_pager, orders_table
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH, parse_orders_query
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from bi_app.services import services
 from bi_app.theme import PAYMENT_STATE_ORDER, PAYMENT_STATE_STYLE
 from workflow.analytics import filter_choices
@@ -44,8 +44,7 @@ def layout(**query: str | list[str]) -> html.Div:
     except WorkflowError as exc:
         listing = alert(exc.message, "warning")
     except SQLAlchemyError:
-        log.exception("orders: the listing could not be read")
-        listing = alert(DATABASE_DOWN)
+        listing = database_down(log, "orders: the listing could not be read")
     q = view.query
     return html.Div(
         [

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import may_see_pii
 from bi_app.formatting import currency_affixes
 from bi_app.ids import payments as ids
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import alert, database_down
 from bi_app.services import services
 from workflow.errors import WorkflowError
 from workflow.payment_desk import MAX_REFERENCE_LENGTH, METHODS, find_orders
@@ -241,8 +241,7 @@ def _from_query(query: dict[str, str | list[str]]) -> tuple[dict | None, list[in
         except WorkflowError as exc:
             return None, [], [alert(exc.message, "warning")]
         except SQLAlchemyError:
-            log.exception("payments: the linked orders could not be read")
-            return None, [], [alert(DATABASE_DOWN)]
+            return None, [], [database_down(log, "payments: the linked orders could not be read")]
         return {"id": found.customer.id}, list(found.order_ids), []
     customer = (params.get("customer") or "").strip()
     if customer:
