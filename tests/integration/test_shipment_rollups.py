@@ -24,7 +24,7 @@ from workflow.tables import customers, products, stock_movements
 
 TABLES = {
     "shipment_facts": "SELECT shipment_id, day, country, categories, status FROM shipment_facts",
-    "shipment_spans": "SELECT shipment_id, event_id, stage, spent, band, day, country, categories FROM shipment_spans",
+    "shipment_spans": "SELECT shipment_id, event_id, stage, spent_us, band, day, country, categories FROM shipment_spans",
     "shipment_status_daily": "SELECT country, category, day, status, shipments FROM shipment_status_daily "
     "WHERE shipments <> 0",
     "shipment_stage_bands": "SELECT country, category, days, start, stage, band, spans FROM shipment_stage_bands "

@@ -7,10 +7,11 @@ item of it), whatever the order's status. Stuck shipments are live ones (not
 delivered, cancelled or returned) whose current stage began more than N days
 ago, whatever the period: they need action now.
 
-Counts and durations read the shipment rollups of migration 008 (kept by
-triggers, equal to the raw figures): a range with a country or a category
-but not both reads the per-day and per-week counts; with both, the
-per-shipment rows of that country's orders.
+Counts and durations read the shipment rollups of migrations 008 and 011
+(kept by triggers, equal to the raw figures): a range with a country or a
+category but not both reads the per-day and per-week counts; with both, the
+per-shipment rows of that country's orders. An order's categories are bits
+(shipment_categories gives each category its bit).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SELECT status, sum(shipments) AS shipments
 _COUNTS_NARROW = """
 SELECT status, count(*) AS shipments
   FROM shipment_facts
- WHERE country = ANY(:countries) AND :category = ANY(categories) AND day BETWEEN :start AND :end
+ WHERE country = ANY(:countries) AND categories & {category_bit} <> 0 AND day BETWEEN :start AND :end
  GROUP BY status
 """
 
@@ -70,21 +71,25 @@ SELECT p.stage AS status, max(p.n) AS shipments,
                   AS numeric), 2) AS median_days
   FROM picks AS p
  CROSS JOIN LATERAL (
-       SELECT CAST(extract(epoch FROM sp.spent) AS double precision) AS seconds FROM shipment_spans AS sp
+       SELECT CAST(sp.spent_us AS double precision) / 1000000 AS seconds FROM shipment_spans AS sp
         WHERE sp.stage = p.stage AND sp.band = p.band AND sp.day BETWEEN :start AND :end {narrowing}
-        ORDER BY sp.spent OFFSET p.skip LIMIT p.take) AS v
+        ORDER BY sp.spent_us OFFSET p.skip LIMIT p.take) AS v
  GROUP BY p.stage
 """
 
 # The same from the per-shipment rows (a country and a category together).
 _STAGES_NARROW = """
 SELECT sp.stage AS status, count(*) AS shipments,
-       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sp.spent)) / 86400 AS numeric), 2) AS median_days
+       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(sp.spent_us AS double precision) / 1000000) / 86400 AS numeric), 2) AS median_days
   FROM shipment_facts AS f
   JOIN shipment_spans AS sp ON sp.shipment_id = f.shipment_id
- WHERE f.country = ANY(:countries) AND :category = ANY(f.categories) AND f.day BETWEEN :start AND :end
+ WHERE f.country = ANY(:countries) AND f.categories & {category_bit} <> 0 AND f.day BETWEEN :start AND :end
  GROUP BY sp.stage
 """
+
+# An order's category as its bit in shipment_facts and shipment_spans (NULL,
+# so no row, for a category no product has had).
+_CATEGORY_BIT = "(SELECT CAST(1 AS bigint) << bit FROM shipment_categories WHERE category = :category)"
 
 _STUCK = """
 SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.status,
@@ -102,7 +107,7 @@ SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.st
 
 def shipment_status_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Shipments per status (every status listed, zero included)."""
-    sql = _COUNTS_NARROW if _narrow(filters) else _COUNTS
+    sql = _COUNTS_NARROW.format(category_bit=_CATEGORY_BIT) if _narrow(filters) else _COUNTS
     frame = _read(engine, sql, _params(filters)).set_index("status")
     order = ["pending", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned"]
     frame["shipments"] = frame["shipments"].astype(int)
@@ -115,12 +120,12 @@ def stage_durations(engine: Engine, filters: Filters) -> pd.DataFrame:
     shown two decimals: the same figure as percentile_cont(0.5) over every
     span of the range."""
     if _narrow(filters):
-        return _read(engine, _STAGES_NARROW, _params(filters))
+        return _read(engine, _STAGES_NARROW.format(category_bit=_CATEGORY_BIT), _params(filters))
     narrowing = ""
     if filters.countries:
         narrowing += " AND sp.country = ANY(:countries)"
     if filters.category:
-        narrowing += " AND :category = ANY(sp.categories)"
+        narrowing += f" AND sp.categories & {_CATEGORY_BIT} <> 0"
     return _read(engine, _STAGES.format(narrowing=narrowing), _params(filters))
 
 
