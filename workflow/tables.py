@@ -22,7 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -233,15 +233,19 @@ cash_daily = Table(
 
 # Shipment rollups (db/migrations/008_shipment_rollups.sql, laid out again by
 # 011_shipment_rollups_lean.sql): '' is every country or every category in
-# the two counting tables; an order's categories are bits, each category's
-# given by shipment_categories. Their text keys compare bytewise (COLLATE
-# "C"), which makes the rebuild's sorts and index builds cheaper.
+# shipment_status_daily; shipment_stage_bands keeps every key's count in one
+# row, in arrays by slot. shipment_keys gives each country and category its
+# slot (a category's bit in the masks is its slot - 1). Their text keys
+# compare bytewise (COLLATE "C"): the rebuild's sorts and index builds are
+# cheaper.
 Key = Text(collation="C")
-shipment_categories = Table(
-    "shipment_categories",
+
+shipment_keys = Table(
+    "shipment_keys",
     metadata,
-    Column("category", Text, primary_key=True),
-    Column("bit", SmallInteger, nullable=False, unique=True),
+    Column("kind", Text, primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("slot", SmallInteger, nullable=False),
 )
 
 shipment_facts = Table(
@@ -280,13 +284,13 @@ shipment_status_daily = Table(
 shipment_stage_bands = Table(
     "shipment_stage_bands",
     metadata,
-    Column("country", Key, primary_key=True),
-    Column("category", Key, primary_key=True),
     Column("days", SmallInteger, primary_key=True),
     Column("start", Date, primary_key=True),
     Column("stage", Key, primary_key=True),
     Column("band", SmallInteger, primary_key=True),
     Column("spans", Integer, nullable=False),
+    Column("by_country", ARRAY(Integer), nullable=False),
+    Column("by_category", ARRAY(Integer), nullable=False),
 )
 
 users = Table(

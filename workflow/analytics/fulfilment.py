@@ -11,7 +11,8 @@ Counts and durations read the shipment rollups of migrations 008 and 011
 (kept by triggers, equal to the raw figures): a range with a country or a
 category but not both reads the per-day and per-week counts; with both, the
 per-shipment rows of that country's orders. An order's categories are bits
-(shipment_categories gives each category its bit).
+and a span's counts are kept per key slot (shipment_keys gives each country
+and category its slot, a category's bit being its slot - 1).
 """
 
 from __future__ import annotations
@@ -41,20 +42,20 @@ SELECT status, count(*) AS shipments
 """
 
 # Per stage, the band counts over the range (weeks inside it, days at its
-# ends) locate the band(s) holding the middle position(s), (n - 1) / 2 and
-# n / 2 counted from 0, and their offset in the band; those spans are read
-# from shipment_spans, and interpolated as percentile_cont(0.5) does:
-# lo + 0.5 * (hi - lo) in double precision (lo alone for an odd count).
+# ends; the count of the key's slot, or of every span) locate the band(s)
+# holding the middle position(s), (n - 1) / 2 and n / 2 counted from 0, and
+# their offset in the band; those spans are read from shipment_spans, and
+# interpolated as percentile_cont(0.5) does: lo + 0.5 * (hi - lo) in double
+# precision (lo alone for an odd count).
 _STAGES = """
-WITH hist AS (
-    SELECT stage, band, CAST(sum(spans) AS bigint) AS spans
-      FROM shipment_stage_bands
-     WHERE country = ANY(:country_keys) AND category = :category_key
-       AND ((days = 7 AND start >= :weeks_from AND start < :weeks_to)
-            OR (days = 1 AND start >= :start AND start < :weeks_from)
-            OR (days = 1 AND start >= :weeks_to AND start <= :end))
-     GROUP BY stage, band
-    HAVING sum(spans) > 0
+WITH k AS ({slots}), hist AS (
+    SELECT b.stage, b.band, CAST(sum({count}) AS bigint) AS spans
+      FROM shipment_stage_bands AS b CROSS JOIN k
+     WHERE (b.days = 7 AND b.start >= :weeks_from AND b.start < :weeks_to)
+        OR (b.days = 1 AND b.start >= :start AND b.start < :weeks_from)
+        OR (b.days = 1 AND b.start >= :weeks_to AND b.start <= :end)
+     GROUP BY b.stage, b.band
+    HAVING sum({count}) > 0
 ), cum AS (
     SELECT stage, band, spans,
            CAST(sum(spans) OVER (PARTITION BY stage ORDER BY band) AS bigint) - spans AS before,
@@ -89,7 +90,19 @@ SELECT sp.stage AS status, count(*) AS shipments,
 
 # An order's category as its bit in shipment_facts and shipment_spans (NULL,
 # so no row, for a category no product has had).
-_CATEGORY_BIT = "(SELECT CAST(1 AS bigint) << bit FROM shipment_categories WHERE category = :category)"
+_CATEGORY_BIT = (
+    "(SELECT CAST(1 AS bigint) << (slot - 1) FROM shipment_keys WHERE kind = 'category' AND name = :category)"
+)
+# The slots of the counts a range reads (none for an unknown key), and the count.
+_EVERY_SPAN = ("SELECT 0 AS slot", "b.spans")
+_COUNTRY_SLOTS = (
+    "SELECT slot FROM shipment_keys WHERE kind = 'country' AND name = ANY(:countries)",
+    "coalesce(b.by_country[k.slot], 0)",
+)
+_CATEGORY_SLOT = (
+    "SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category",
+    "coalesce(b.by_category[k.slot], 0)",
+)
 
 _STUCK = """
 SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.status,
@@ -121,12 +134,13 @@ def stage_durations(engine: Engine, filters: Filters) -> pd.DataFrame:
     span of the range."""
     if _narrow(filters):
         return _read(engine, _STAGES_NARROW.format(category_bit=_CATEGORY_BIT), _params(filters))
-    narrowing = ""
     if filters.countries:
-        narrowing += " AND sp.country = ANY(:countries)"
-    if filters.category:
-        narrowing += f" AND sp.categories & {_CATEGORY_BIT} <> 0"
-    return _read(engine, _STAGES.format(narrowing=narrowing), _params(filters))
+        (slots, count), narrowing = _COUNTRY_SLOTS, " AND sp.country = ANY(:countries)"
+    elif filters.category:
+        (slots, count), narrowing = _CATEGORY_SLOT, f" AND sp.categories & {_CATEGORY_BIT} <> 0"
+    else:
+        (slots, count), narrowing = _EVERY_SPAN, ""
+    return _read(engine, _STAGES.format(slots=slots, count=count, narrowing=narrowing), _params(filters))
 
 
 def stuck_shipments(
