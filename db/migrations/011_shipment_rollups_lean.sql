@@ -43,22 +43,13 @@
 --                        by_category[slot]; a slot past an array's end
 --                        counts zero. Rows may be left at zero after moves.
 
-DROP TRIGGER shipment_rollups_on_shipments_insert ON shipments;
-DROP TRIGGER shipment_rollups_on_shipments_update ON shipments;
-DROP TRIGGER shipment_rollups_on_shipments_delete ON shipments;
-DROP TRIGGER shipment_rollups_on_events_insert ON shipment_events;
-DROP TRIGGER shipment_rollups_on_events_update ON shipment_events;
-DROP TRIGGER shipment_rollups_on_events_delete ON shipment_events;
-DROP TRIGGER shipment_rollups_on_orders ON orders;
-DROP TRIGGER shipment_rollups_on_customers ON customers;
-DROP TRIGGER shipment_rollups_on_items ON order_items;
-DROP TRIGGER shipment_rollups_on_products ON products;
-DROP TRIGGER shipment_rollups_on_calendar ON business_calendar;
-DROP FUNCTION shipment_rollups_on_shipments(), shipment_rollups_on_events(), shipment_rollups_on_orders(),
-    shipment_rollups_on_customers(), shipment_rollups_on_items(), shipment_rollups_on_products(),
-    shipment_rollups_on_calendar(), rebuild_shipment_rollups(), shipment_rollups_refresh(bigint[]),
-    shipment_rollups_refresh_facts(bigint[]), shipment_rollups_refresh_spans(bigint[]),
-    shipment_rollup_keys(char, text[]);
+-- The triggers of 008 and their functions stay, and so does
+-- shipment_rollups_refresh_facts(): its statements name the view, the table
+-- and shipment_rollup_keys() made again below, and a SQL function is
+-- planned afresh in each session. shipment_rollups_refresh_spans(), the
+-- rebuild and the products trigger's function are replaced (same
+-- signatures).
+DROP FUNCTION shipment_rollup_keys(char, text[]);
 DROP VIEW shipment_facts_now, shipment_spans_now;
 DROP TABLE shipment_facts, shipment_spans, shipment_stage_bands;
 TRUNCATE shipment_status_daily;
@@ -179,31 +170,11 @@ SELECT shipment_id, event_id, stage, spent_us, shipment_band(CAST(spent_us AS do
           FROM shipment_events AS e) AS spans
  WHERE spent_us IS NOT NULL;
 
--- Recount the given shipments' facts: take out what was counted, put in
--- what is now, and add the difference.
-CREATE FUNCTION shipment_rollups_refresh_facts(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    WITH old AS (
-        DELETE FROM shipment_facts WHERE shipment_id = ANY(ids)
-        RETURNING day, country, categories, status, -1 AS n
-    ), new AS (
-        INSERT INTO shipment_facts (shipment_id, day, country, categories, status)
-        SELECT shipment_id, day, country, categories, status FROM shipment_facts_now WHERE shipment_id = ANY(ids)
-        RETURNING day, country, categories, status, 1 AS n
-    )
-    INSERT INTO shipment_status_daily AS t (country, category, day, status, shipments)
-    SELECT k.country, k.category, d.day, d.status, sum(d.n)
-      FROM (SELECT * FROM old UNION ALL SELECT * FROM new) AS d
-     CROSS JOIN LATERAL shipment_rollup_keys(d.country, d.categories) AS k
-     GROUP BY 1, 2, 3, 4
-    HAVING sum(d.n) <> 0
-    ON CONFLICT (country, category, day, status) DO UPDATE SET shipments = t.shipments + EXCLUDED.shipments
-$$;
-
 -- Recount the given shipments' spans (after their facts are current): the
 -- spans taken out and put in, netted per period, stage, band, country and
 -- categories, then added to the count rows (a row per period, stage and
 -- band; its arrays by key slot).
-CREATE FUNCTION shipment_rollups_refresh_spans(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION shipment_rollups_refresh_spans(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     SELECT shipment_keys_add('country', ARRAY(
         SELECT DISTINCT CAST(country AS text) FROM shipment_facts WHERE shipment_id = ANY(ids)));
     WITH old AS (
@@ -224,28 +195,22 @@ CREATE FUNCTION shipment_rollups_refresh_spans(ids bigint[]) RETURNS void LANGUA
         HAVING sum(x.n) <> 0
     )
     INSERT INTO shipment_stage_bands AS t (days, start, stage, band, spans, by_country, by_category)
-    SELECT g.days, g.start, g.stage, g.band, sum(g.n),
-           ARRAY(SELECT CAST(coalesce(sum(d.n), 0) AS integer)
-                   FROM shipment_keys AS k
-                   LEFT JOIN d ON (d.days, d.start, d.stage, d.band) = (g.days, g.start, g.stage, g.band)
-                              AND d.country = k.name
-                  WHERE k.kind = 'country' GROUP BY k.slot ORDER BY k.slot),
-           ARRAY(SELECT CAST(coalesce(sum(d.n), 0) AS integer)
-                   FROM shipment_keys AS k
-                   LEFT JOIN d ON (d.days, d.start, d.stage, d.band) = (g.days, g.start, g.stage, g.band)
-                              AND d.categories & (CAST(1 AS bigint) << (k.slot - 1)) <> 0
-                  WHERE k.kind = 'category' GROUP BY k.slot ORDER BY k.slot)
-      FROM d AS g
-     GROUP BY g.days, g.start, g.stage, g.band
+    SELECT g.days, g.start, g.stage, g.band, g.spans, coalesce(c.by_country, '{}'), coalesce(c.by_category, '{}')
+      FROM (SELECT days, start, stage, band, sum(n) AS spans FROM d GROUP BY 1, 2, 3, 4) AS g
+     CROSS JOIN LATERAL (
+           SELECT array_agg(n ORDER BY slot) FILTER (WHERE kind = 'country') AS by_country,
+                  array_agg(n ORDER BY slot) FILTER (WHERE kind = 'category') AS by_category
+             FROM (SELECT k.kind, k.slot, CAST(coalesce(sum(x.n), 0) AS integer) AS n
+                     FROM shipment_keys AS k
+                     LEFT JOIN d AS x
+                       ON (x.days, x.start, x.stage, x.band) = (g.days, g.start, g.stage, g.band)
+                      AND CASE k.kind WHEN 'country' THEN x.country = k.name
+                          ELSE x.categories & (CAST(1 AS bigint) << (k.slot - 1)) <> 0 END
+                    GROUP BY k.kind, k.slot) AS per_key) AS c
     ON CONFLICT (days, start, stage, band) DO UPDATE
        SET spans = t.spans + EXCLUDED.spans,
            by_country = shipment_counts_add(t.by_country, EXCLUDED.by_country),
            by_category = shipment_counts_add(t.by_category, EXCLUDED.by_category);
-$$;
-
-CREATE FUNCTION shipment_rollups_refresh(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    SELECT shipment_rollups_refresh_facts(ids);
-    SELECT shipment_rollups_refresh_spans(ids);
 $$;
 
 -- The order rebuild_shipment_rollups() writes spans in, (stage, band, day),
@@ -266,7 +231,7 @@ $$;
 -- bulk seed that set them aside itself builds them). Spans are written in
 -- (stage, band, day) order, the order the median reads them in; counts in
 -- key order.
-CREATE FUNCTION rebuild_shipment_rollups() RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION rebuild_shipment_rollups() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     tables CONSTANT regclass[] := ARRAY['shipment_facts', 'shipment_spans', 'shipment_status_daily',
                                         'shipment_stage_bands'];
@@ -372,90 +337,9 @@ ALTER FUNCTION rebuild_shipment_rollups() SET maintenance_work_mem = '512MB';
 ALTER FUNCTION rebuild_shipment_rollups() SET enable_hashagg = on;
 ALTER FUNCTION rebuild_shipment_rollups() SET enable_hashjoin = on;
 
--- Triggers: every statement that can change what is counted recounts the
--- shipments it touches. A shipment's move writes a shipments UPDATE
--- (facts) and a shipment_events INSERT (spans).
-CREATE FUNCTION shipment_rollups_on_shipments() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM shipment_rollups_refresh_facts(ARRAY(SELECT id FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM shipment_rollups_refresh(ARRAY(SELECT id FROM old_rows));
-    ELSE
-        -- Another order means another day, country and categories for its spans too.
-        PERFORM shipment_rollups_refresh_facts(ARRAY(SELECT id FROM new_rows));
-        PERFORM shipment_rollups_refresh_spans(ARRAY(
-            SELECT n.id FROM new_rows AS n JOIN old_rows AS o USING (id) WHERE n.order_id <> o.order_id));
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_shipments_insert AFTER INSERT ON shipments
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_shipments();
-CREATE TRIGGER shipment_rollups_on_shipments_update AFTER UPDATE ON shipments
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_shipments();
-CREATE TRIGGER shipment_rollups_on_shipments_delete AFTER DELETE ON shipments
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_shipments();
-
-CREATE FUNCTION shipment_rollups_on_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM shipment_rollups_refresh_spans(ARRAY(SELECT DISTINCT shipment_id FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM shipment_rollups_refresh_spans(ARRAY(SELECT DISTINCT shipment_id FROM old_rows));
-    ELSE
-        PERFORM shipment_rollups_refresh_spans(ARRAY(
-            SELECT shipment_id FROM new_rows UNION SELECT shipment_id FROM old_rows));
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_events_insert AFTER INSERT ON shipment_events
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_events();
-CREATE TRIGGER shipment_rollups_on_events_update AFTER UPDATE ON shipment_events
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_events();
-CREATE TRIGGER shipment_rollups_on_events_delete AFTER DELETE ON shipment_events
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_events();
-
--- An order placed at another time or moved to another customer (a
--- cancellation changes nothing counted here: its shipments stay counted).
-CREATE FUNCTION shipment_rollups_on_orders() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM shipment_rollups_refresh(ARRAY(
-        SELECT s.id FROM new_rows AS n JOIN old_rows AS o USING (id) JOIN shipments AS s ON s.order_id = n.id
-         WHERE (n.placed_at, n.customer_id) IS DISTINCT FROM (o.placed_at, o.customer_id)));
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_orders AFTER UPDATE ON orders
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_orders();
-
--- A customer who moves to another country takes their shipments along.
-CREATE FUNCTION shipment_rollups_on_customers() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM shipment_rollups_refresh(ARRAY(
-        SELECT s.id FROM new_rows AS n JOIN old_rows AS c USING (id)
-          JOIN orders AS o ON o.customer_id = n.id JOIN shipments AS s ON s.order_id = o.id
-         WHERE n.country <> c.country));
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_customers AFTER UPDATE ON customers
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_customers();
-
--- An item added to an order that already has a shipment may add a category.
-CREATE FUNCTION shipment_rollups_on_items() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM shipment_rollups_refresh(ARRAY(
-        SELECT s.id FROM shipments AS s WHERE s.order_id IN (SELECT order_id FROM new_rows)));
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_items AFTER INSERT ON order_items
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_items();
-
 -- A new category gets its bit as its first product is written; a product
 -- moved to another category moves the orders holding it.
-CREATE FUNCTION shipment_rollups_on_products() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION shipment_rollups_on_products() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM shipment_keys_add('category', ARRAY(SELECT DISTINCT category FROM new_rows));
     IF TG_OP = 'UPDATE' THEN
@@ -468,27 +352,12 @@ BEGIN
 END $$;
 CREATE TRIGGER shipment_rollups_on_products_insert AFTER INSERT ON products
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_products();
-CREATE TRIGGER shipment_rollups_on_products AFTER UPDATE ON products
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_products();
-
--- Days are business days: another time zone recounts everything.
-CREATE FUNCTION shipment_rollups_on_calendar() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM rebuild_shipment_rollups();
-    RETURN NULL;
-END $$;
-CREATE TRIGGER shipment_rollups_on_calendar AFTER UPDATE ON business_calendar
-    FOR EACH STATEMENT EXECUTE FUNCTION shipment_rollups_on_calendar();
 
 SELECT rebuild_shipment_rollups();
 ANALYZE shipment_keys, shipment_facts, shipment_spans, shipment_status_daily, shipment_stage_bands;
 
--- As in 008: a write's few-row rollup statements are estimated past
--- jit_above_cost and would each be compiled by LLVM (about 20 ms apiece).
-ALTER FUNCTION shipment_rollups_refresh_facts(bigint[]) SET jit = off;
+-- As in 008 (CREATE OR REPLACE resets a function's settings): a write's
+-- few-row rollup statements are estimated past jit_above_cost and would
+-- each be compiled by LLVM (about 20 ms apiece).
 ALTER FUNCTION shipment_rollups_refresh_spans(bigint[]) SET jit = off;
-ALTER FUNCTION shipment_rollups_refresh(bigint[]) SET jit = off;
-ALTER FUNCTION shipment_rollups_on_shipments() SET jit = off;
-ALTER FUNCTION shipment_rollups_on_events() SET jit = off;
 ALTER FUNCTION shipment_rollups_on_products() SET jit = off;
