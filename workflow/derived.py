@@ -40,7 +40,7 @@ DERIVED: tuple[str, ...] = (
     "product_stock",  # 005: products.stock_qty
     "payment_states_daily",  # 007
     "category_payment_states_daily",  # 007
-    "shipment_rollups",  # 008: shipment_facts, shipment_spans, shipment_status_daily, shipment_stage_bands
+    "shipment_rollups",  # 008, 011: shipment_facts, shipment_spans, shipment_status_daily, shipment_stage_bands
     "product_stock_weeks",  # 009: with product_stock_days and product_stock_weeks_closed
 )
 

@@ -57,7 +57,7 @@ STORED_BALANCES = (
 
 def read(conn: Connection, name: str, *, drop_zero_rows: bool = False) -> set[tuple]:
     """The rows of the derived data `name` (each tagged with its table);
-    with `drop_zero_rows`, less the rows whose every figure is zero (a rollup
+    with `drop_zero_rows`, less the rows whose every figure is zero or empty (a rollup
     row whose only order was cancelled stays behind as zeros; a rebuild does
     not write it). Rows split into shards by concurrent writers (cash_daily,
     the payment-state rollups) are read summed per key."""
@@ -73,10 +73,21 @@ def read(conn: Connection, name: str, *, drop_zero_rows: bool = False) -> set[tu
             else:
                 sql = f"SELECT {', '.join(key + figures)} FROM {table}"
         for row in conn.execute(text(sql)):
-            if drop_zero_rows and not any(value != 0 for value in row[len(key) :]):
+            values = [counts(v) if isinstance(v, list) else v for v in row]
+            if drop_zero_rows and not any(value not in (0, ()) for value in values[len(key) :]):
                 continue
-            rows.add((table, *(tuple(v) if isinstance(v, list) else v for v in row)))
+            rows.add((table, *values))
     return rows
+
+
+def counts(values: list) -> tuple:
+    """An array of counts by slot (shipment_stage_bands) without its trailing
+    zeros: a slot past an array's end counts zero, so a row last written
+    before another country had a slot is shorter than a rebuilt one."""
+    kept = list(values)
+    while kept and kept[-1] == 0:
+        kept.pop()
+    return tuple(kept)
 
 
 def primary_key(conn: Connection, table: str) -> list[str]:

@@ -24,11 +24,15 @@ from workflow.tables import customers, products, stock_movements
 
 TABLES = {
     "shipment_facts": "SELECT shipment_id, day, country, categories, status FROM shipment_facts",
-    "shipment_spans": "SELECT shipment_id, event_id, stage, spent, band, day, country, categories FROM shipment_spans",
+    "shipment_spans": "SELECT shipment_id, event_id, stage, spent_us, band, day, country, categories FROM shipment_spans",
     "shipment_status_daily": "SELECT country, category, day, status, shipments FROM shipment_status_daily "
     "WHERE shipments <> 0",
-    "shipment_stage_bands": "SELECT country, category, days, start, stage, band, spans FROM shipment_stage_bands "
-    "WHERE spans <> 0",
+    # every key's count as a row of its own (a slot past an array's end counts zero)
+    "shipment_stage_bands": "SELECT days, start, stage, band, 'all', 0, spans FROM shipment_stage_bands "
+    "WHERE spans <> 0 UNION ALL SELECT days, start, stage, band, 'country', slot, n FROM shipment_stage_bands, "
+    "unnest(by_country) WITH ORDINALITY AS c (n, slot) WHERE n <> 0 UNION ALL "
+    "SELECT days, start, stage, band, 'category', slot, n FROM shipment_stage_bands, "
+    "unnest(by_category) WITH ORDINALITY AS c (n, slot) WHERE n <> 0",
 }
 
 # The figures straight from the base tables, as the panel computed them before the rollups.

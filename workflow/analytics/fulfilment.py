@@ -7,10 +7,12 @@ item of it), whatever the order's status. Stuck shipments are live ones (not
 delivered, cancelled or returned) whose current stage began more than N days
 ago, whatever the period: they need action now.
 
-Counts and durations read the shipment rollups of migration 008 (kept by
-triggers, equal to the raw figures): a range with a country or a category
-but not both reads the per-day and per-week counts; with both, the
-per-shipment rows of that country's orders.
+Counts and durations read the shipment rollups of migrations 008 and 011
+(kept by triggers, equal to the raw figures): a range with a country or a
+category but not both reads the per-day and per-week counts; with both, the
+per-shipment rows of that country's orders. An order's categories are bits
+and a span's counts are kept per key slot (shipment_keys gives each country
+and category its slot, a category's bit being its slot - 1).
 """
 
 from __future__ import annotations
@@ -35,25 +37,25 @@ SELECT status, sum(shipments) AS shipments
 _COUNTS_NARROW = """
 SELECT status, count(*) AS shipments
   FROM shipment_facts
- WHERE country = ANY(:countries) AND :category = ANY(categories) AND day BETWEEN :start AND :end
+ WHERE country = ANY(:countries) AND categories & {category_bit} <> 0 AND day BETWEEN :start AND :end
  GROUP BY status
 """
 
 # Per stage, the band counts over the range (weeks inside it, days at its
-# ends) locate the band(s) holding the middle position(s), (n - 1) / 2 and
-# n / 2 counted from 0, and their offset in the band; those spans are read
-# from shipment_spans, and interpolated as percentile_cont(0.5) does:
-# lo + 0.5 * (hi - lo) in double precision (lo alone for an odd count).
+# ends; the count of the key's slot, or of every span) locate the band(s)
+# holding the middle position(s), (n - 1) / 2 and n / 2 counted from 0, and
+# their offset in the band; those spans are read from shipment_spans, and
+# interpolated as percentile_cont(0.5) does: lo + 0.5 * (hi - lo) in double
+# precision (lo alone for an odd count).
 _STAGES = """
-WITH hist AS (
-    SELECT stage, band, CAST(sum(spans) AS bigint) AS spans
-      FROM shipment_stage_bands
-     WHERE country = ANY(:country_keys) AND category = :category_key
-       AND ((days = 7 AND start >= :weeks_from AND start < :weeks_to)
-            OR (days = 1 AND start >= :start AND start < :weeks_from)
-            OR (days = 1 AND start >= :weeks_to AND start <= :end))
-     GROUP BY stage, band
-    HAVING sum(spans) > 0
+WITH k AS ({slots}), hist AS (
+    SELECT b.stage, b.band, CAST(sum({count}) AS bigint) AS spans
+      FROM shipment_stage_bands AS b CROSS JOIN k
+     WHERE (b.days = 7 AND b.start >= :weeks_from AND b.start < :weeks_to)
+        OR (b.days = 1 AND b.start >= :start AND b.start < :weeks_from)
+        OR (b.days = 1 AND b.start >= :weeks_to AND b.start <= :end)
+     GROUP BY b.stage, b.band
+    HAVING sum({count}) > 0
 ), cum AS (
     SELECT stage, band, spans,
            CAST(sum(spans) OVER (PARTITION BY stage ORDER BY band) AS bigint) - spans AS before,
@@ -70,21 +72,37 @@ SELECT p.stage AS status, max(p.n) AS shipments,
                   AS numeric), 2) AS median_days
   FROM picks AS p
  CROSS JOIN LATERAL (
-       SELECT CAST(extract(epoch FROM sp.spent) AS double precision) AS seconds FROM shipment_spans AS sp
+       SELECT CAST(sp.spent_us AS double precision) / 1000000 AS seconds FROM shipment_spans AS sp
         WHERE sp.stage = p.stage AND sp.band = p.band AND sp.day BETWEEN :start AND :end {narrowing}
-        ORDER BY sp.spent OFFSET p.skip LIMIT p.take) AS v
+        ORDER BY sp.spent_us OFFSET p.skip LIMIT p.take) AS v
  GROUP BY p.stage
 """
 
 # The same from the per-shipment rows (a country and a category together).
 _STAGES_NARROW = """
 SELECT sp.stage AS status, count(*) AS shipments,
-       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sp.spent)) / 86400 AS numeric), 2) AS median_days
+       round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(sp.spent_us AS double precision) / 1000000) / 86400 AS numeric), 2) AS median_days
   FROM shipment_facts AS f
   JOIN shipment_spans AS sp ON sp.shipment_id = f.shipment_id
- WHERE f.country = ANY(:countries) AND :category = ANY(f.categories) AND f.day BETWEEN :start AND :end
+ WHERE f.country = ANY(:countries) AND f.categories & {category_bit} <> 0 AND f.day BETWEEN :start AND :end
  GROUP BY sp.stage
 """
+
+# An order's category as its bit in shipment_facts and shipment_spans (NULL,
+# so no row, for a category no product has had).
+_CATEGORY_BIT = (
+    "(SELECT CAST(1 AS bigint) << (slot - 1) FROM shipment_keys WHERE kind = 'category' AND name = :category)"
+)
+# The slots of the counts a range reads (none for an unknown key), and the count.
+_EVERY_SPAN = ("SELECT 0 AS slot", "b.spans")
+_COUNTRY_SLOTS = (
+    "SELECT slot FROM shipment_keys WHERE kind = 'country' AND name = ANY(:countries)",
+    "coalesce(b.by_country[k.slot], 0)",
+)
+_CATEGORY_SLOT = (
+    "SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category",
+    "coalesce(b.by_category[k.slot], 0)",
+)
 
 _STUCK = """
 SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.status,
@@ -102,7 +120,7 @@ SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.st
 
 def shipment_status_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Shipments per status (every status listed, zero included)."""
-    sql = _COUNTS_NARROW if _narrow(filters) else _COUNTS
+    sql = _COUNTS_NARROW.format(category_bit=_CATEGORY_BIT) if _narrow(filters) else _COUNTS
     frame = _read(engine, sql, _params(filters)).set_index("status")
     order = ["pending", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned"]
     frame["shipments"] = frame["shipments"].astype(int)
@@ -115,13 +133,14 @@ def stage_durations(engine: Engine, filters: Filters) -> pd.DataFrame:
     shown two decimals: the same figure as percentile_cont(0.5) over every
     span of the range."""
     if _narrow(filters):
-        return _read(engine, _STAGES_NARROW, _params(filters))
-    narrowing = ""
+        return _read(engine, _STAGES_NARROW.format(category_bit=_CATEGORY_BIT), _params(filters))
     if filters.countries:
-        narrowing += " AND sp.country = ANY(:countries)"
-    if filters.category:
-        narrowing += " AND :category = ANY(sp.categories)"
-    return _read(engine, _STAGES.format(narrowing=narrowing), _params(filters))
+        (slots, count), narrowing = _COUNTRY_SLOTS, " AND sp.country = ANY(:countries)"
+    elif filters.category:
+        (slots, count), narrowing = _CATEGORY_SLOT, f" AND sp.categories & {_CATEGORY_BIT} <> 0"
+    else:
+        (slots, count), narrowing = _EVERY_SPAN, ""
+    return _read(engine, _STAGES.format(slots=slots, count=count, narrowing=narrowing), _params(filters))
 
 
 def stuck_shipments(
