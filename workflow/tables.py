@@ -235,7 +235,7 @@ cash_daily = Table(
 # 011_shipment_rollups_lean.sql): '' is every country or every category in
 # shipment_status_daily; shipment_stage_bands keeps every key's count in one
 # row, in arrays by slot. shipment_keys gives each country and category its
-# slot (a category's bit in the masks is its slot - 1). Their text keys
+# slot (the facts and spans keep an order's categories as their slots). Their text keys
 # compare bytewise (COLLATE "C"): the rebuild's sorts and index builds are
 # cheaper.
 Key = Text(collation="C")
@@ -254,7 +254,7 @@ shipment_facts = Table(
     Column("shipment_id", BigInteger, primary_key=True),
     Column("day", Date, nullable=False),
     Column("country", CHAR(2), nullable=False),
-    Column("categories", BigInteger, nullable=False),
+    Column("categories", ARRAY(SmallInteger), nullable=False),
     Column("status", Text, nullable=False),
 )
 
@@ -268,7 +268,7 @@ shipment_spans = Table(
     Column("band", SmallInteger, nullable=False),
     Column("day", Date, nullable=False),
     Column("country", CHAR(2), nullable=False),
-    Column("categories", BigInteger, nullable=False),
+    Column("categories", ARRAY(SmallInteger), nullable=False),
 )
 
 shipment_status_daily = Table(

@@ -10,9 +10,9 @@ ago, whatever the period: they need action now.
 Counts and durations read the shipment rollups of migrations 008 and 011
 (kept by triggers, equal to the raw figures): a range with a country or a
 category but not both reads the per-day and per-week counts; with both, the
-per-shipment rows of that country's orders. An order's categories are bits
-and a span's counts are kept per key slot (shipment_keys gives each country
-and category its slot, a category's bit being its slot - 1).
+per-shipment rows of that country's orders. shipment_keys gives each
+country and category a slot: an order's categories are kept as their slots
+and a span's counts per key slot.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ SELECT status, sum(shipments) AS shipments
 _COUNTS_NARROW = """
 SELECT status, count(*) AS shipments
   FROM shipment_facts
- WHERE country = ANY(:countries) AND categories & {category_bit} <> 0 AND day BETWEEN :start AND :end
+ WHERE country = ANY(:countries) AND {category_slot} = ANY(categories) AND day BETWEEN :start AND :end
  GROUP BY status
 """
 
@@ -84,15 +84,13 @@ SELECT sp.stage AS status, count(*) AS shipments,
        round(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(sp.spent_us AS double precision) / 1000000) / 86400 AS numeric), 2) AS median_days
   FROM shipment_facts AS f
   JOIN shipment_spans AS sp ON sp.shipment_id = f.shipment_id
- WHERE f.country = ANY(:countries) AND f.categories & {category_bit} <> 0 AND f.day BETWEEN :start AND :end
+ WHERE f.country = ANY(:countries) AND {category_slot} = ANY(f.categories) AND f.day BETWEEN :start AND :end
  GROUP BY sp.stage
 """
 
-# An order's category as its bit in shipment_facts and shipment_spans (NULL,
-# so no row, for a category no product has had).
-_CATEGORY_BIT = (
-    "(SELECT CAST(1 AS bigint) << (slot - 1) FROM shipment_keys WHERE kind = 'category' AND name = :category)"
-)
+# The category's slot, as held in shipment_facts' and shipment_spans'
+# categories (NULL, so no row, for a category no product has had).
+_CATEGORY_SLOT_OF = "(SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category)"
 # The slots of the counts a range reads (none for an unknown key), and the count.
 _EVERY_SPAN = ("SELECT 0 AS slot", "b.spans")
 _COUNTRY_SLOTS = (
@@ -120,7 +118,7 @@ SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.st
 
 def shipment_status_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Shipments per status (every status listed, zero included)."""
-    sql = _COUNTS_NARROW.format(category_bit=_CATEGORY_BIT) if _narrow(filters) else _COUNTS
+    sql = _COUNTS_NARROW.format(category_slot=_CATEGORY_SLOT_OF) if _narrow(filters) else _COUNTS
     frame = _read(engine, sql, _params(filters)).set_index("status")
     order = ["pending", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned"]
     frame["shipments"] = frame["shipments"].astype(int)
@@ -133,11 +131,11 @@ def stage_durations(engine: Engine, filters: Filters) -> pd.DataFrame:
     shown two decimals: the same figure as percentile_cont(0.5) over every
     span of the range."""
     if _narrow(filters):
-        return _read(engine, _STAGES_NARROW.format(category_bit=_CATEGORY_BIT), _params(filters))
+        return _read(engine, _STAGES_NARROW.format(category_slot=_CATEGORY_SLOT_OF), _params(filters))
     if filters.countries:
         (slots, count), narrowing = _COUNTRY_SLOTS, " AND sp.country = ANY(:countries)"
     elif filters.category:
-        (slots, count), narrowing = _CATEGORY_SLOT, f" AND sp.categories & {_CATEGORY_BIT} <> 0"
+        (slots, count), narrowing = _CATEGORY_SLOT, f" AND {_CATEGORY_SLOT_OF} = ANY(sp.categories)"
     else:
         (slots, count), narrowing = _EVERY_SPAN, ""
     return _read(engine, _STAGES.format(slots=slots, count=count, narrowing=narrowing), _params(filters))
