@@ -36,8 +36,9 @@ WITH spans AS (
            s.sign * d.sold_qty, s.sign * d.cogs
       FROM spans AS s JOIN product_stock_days AS d ON d.day > s.after AND d.day <= s.through
 ), ends AS (
-    SELECT product_id, sum(stock) FILTER (WHERE weight = 1) AS stock_at_end, sum(stock) AS moved,
-           sum(delta_day_sum) AS moved_days, sum(sold_qty) AS sold_qty, sum(cogs) AS cogs
+    SELECT product_id, CAST(sum(stock) FILTER (WHERE weight = 1) AS bigint) AS stock_at_end,
+           CAST(sum(stock) AS bigint) AS moved, CAST(sum(delta_day_sum) AS bigint) AS moved_days,
+           sum(sold_qty) AS sold_qty, sum(cogs) AS cogs
       FROM parts
      GROUP BY product_id
 ), averaged AS (
@@ -46,7 +47,8 @@ WITH spans AS (
            w.value_days,
            -- only to rank (see REPORT): turnover, unrounded and inexact; NULL where turnover is NULL
            CASE WHEN e.cogs <> 0 AND w.value_days <> 0
-                THEN CAST(e.cogs AS float8) * :days / CAST(w.value_days AS float8) END AS speed
+                THEN CAST(e.cogs AS float8) * :days / (CAST(v.stock_days AS float8) * CAST(p.unit_cost AS float8))
+           END AS speed
       FROM products AS p
       LEFT JOIN ends AS e ON e.product_id = p.id
      CROSS JOIN LATERAL (SELECT coalesce(:days * e.stock_at_end - e.moved_days
@@ -83,7 +85,7 @@ CATEGORY_COLUMNS = [
 _PRODUCT_FIGURES = (
     """
 SELECT product_id, sku, name, category, CAST(sold_qty AS numeric) AS sold_qty, cogs::numeric(12,2) AS cogs,
-       CAST(stock_at_end AS bigint) AS stock_at_end, round(stock_days / :days, 2) AS average_stock,
+       stock_at_end, round(CAST(stock_days AS numeric) / :days, 2) AS average_stock,
        round(value_days / :days, 2) AS average_inventory_value,"""
     + _RATIOS
 )
@@ -124,7 +126,7 @@ _SLOWEST_ORDER = 'turnover IS NOT NULL, CASE WHEN turnover IS NULL THEN -average
 # A cut that does not exist (fewer products) keeps them all.
 REPORT = (
     SUMS
-    + f""", cuts AS (
+    + f""", cuts AS MATERIALIZED (
     SELECT (SELECT speed FROM averaged WHERE speed IS NOT NULL
              ORDER BY speed DESC OFFSET :shown - 1 LIMIT 1) AS fast,
            (SELECT speed FROM averaged WHERE speed IS NOT NULL AND stock_at_end > 0
