@@ -29,11 +29,11 @@ WITH spans AS (
                                      ELSE b.before END AS week_end) AS a
 ), parts AS (
     SELECT w.product_id, s.weight, s.weight * w.stock AS stock, s.weight * w.delta_day_sum AS delta_day_sum,
-           s.weight * w.sold_qty AS sold_qty, s.weight * w.cogs AS cogs
+           s.weight * w.sold_qty AS sold_qty, CASE WHEN s.weight = 1 THEN w.cogs ELSE -w.cogs END AS cogs
       FROM spans AS s JOIN product_stock_weeks AS w ON w.week_end = s.week_end
      UNION ALL
     SELECT d.product_id, s.weight, s.sign * d.stock_delta, s.sign * d.stock_delta * (d.day - DATE '2000-01-01'),
-           s.sign * d.sold_qty, s.sign * d.cogs
+           s.sign * d.sold_qty, CASE WHEN s.sign = 1 THEN d.cogs ELSE -d.cogs END
       FROM spans AS s JOIN product_stock_days AS d ON d.day > s.after AND d.day <= s.through
 ), ends AS (
     SELECT product_id, CAST(sum(stock) FILTER (WHERE weight = 1) AS bigint) AS stock_at_end,
