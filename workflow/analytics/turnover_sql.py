@@ -36,9 +36,8 @@ WITH spans AS (
            s.sign * d.sold_qty, CASE WHEN s.sign = 1 THEN d.cogs ELSE -d.cogs END
       FROM spans AS s JOIN product_stock_days AS d ON d.day > s.after AND d.day <= s.through
 ), ends AS (
-    SELECT product_id, CAST(sum(stock) FILTER (WHERE weight = 1) AS bigint) AS stock_at_end,
-           CAST(sum(stock) AS bigint) AS moved, CAST(sum(delta_day_sum) AS bigint) AS moved_days,
-           sum(sold_qty) AS sold_qty, sum(cogs) AS cogs
+    SELECT product_id, bigint_sum(stock) FILTER (WHERE weight = 1) AS stock_at_end, bigint_sum(stock) AS moved,
+           bigint_sum(delta_day_sum) AS moved_days, bigint_sum(sold_qty) AS sold_qty, sum(cogs) AS cogs
       FROM parts
      GROUP BY product_id
 ), averaged AS (
