@@ -40,13 +40,23 @@ WITH spans AS (
            bigint_sum(delta_day_sum) AS moved_days, bigint_sum(sold_qty) AS sold_qty, sum(cogs) AS cogs
       FROM parts
      GROUP BY product_id
+), revived AS MATERIALIZED (
+    -- the inactive products that moved from the start on, each by an index probe of
+    -- its own: an EXISTS in the OR below may be planned as a hash of every day row
+    -- since the start (140 ms for a late range), a LATERAL there as a probe per product
+    SELECT p.id FROM products AS p
+     CROSS JOIN LATERAL (SELECT FROM product_stock_days AS m
+                          WHERE m.product_id = p.id AND m.day >= :start LIMIT 1) AS moved
+     WHERE NOT p.active
 ), averaged AS (
     SELECT p.id AS product_id, p.sku, p.name, p.category, coalesce(e.cogs, 0) AS cogs,
            coalesce(e.sold_qty, 0) AS sold_qty, coalesce(e.stock_at_end, 0) AS stock_at_end, v.stock_days,
            w.value_days,
-           -- only to rank (see REPORT): turnover, unrounded and inexact; NULL where turnover is NULL
+           -- only to rank (see REPORT): turnover, unrounded and inexact; NULL where turnover is NULL.
+           -- Money as whole cents on its way to float8 (numeric's own cast goes through text).
            CASE WHEN e.cogs <> 0 AND w.value_days <> 0
-                THEN CAST(e.cogs AS float8) * :days / (CAST(v.stock_days AS float8) * CAST(p.unit_cost AS float8))
+                THEN CAST(CAST(e.cogs * 100 AS bigint) AS float8) * :days
+                     / (CAST(v.stock_days AS float8) * CAST(CAST(p.unit_cost * 100 AS bigint) AS float8))
            END AS speed
       FROM products AS p
       LEFT JOIN ends AS e ON e.product_id = p.id
@@ -54,11 +64,8 @@ WITH spans AS (
                                          + (CAST(:start AS date) - DATE '2000-01-01') * e.moved, 0)
                                 AS stock_days) AS v
      CROSS JOIN LATERAL (SELECT v.stock_days * p.unit_cost AS value_days) AS w
-     -- an inactive product's own index probe: as an EXISTS in the OR, the planner
-     -- may hash every day row since the start instead (140 ms for a late range)
-      LEFT JOIN LATERAL (SELECT true AS since FROM product_stock_days AS m
-                          WHERE NOT p.active AND m.product_id = p.id AND m.day >= :start LIMIT 1) AS moved ON true
-     WHERE (p.active OR moved.since) {where}
+      LEFT JOIN revived AS r ON r.id = p.id
+     WHERE (p.active OR r.id IS NOT NULL) {where}
 )"""
 
 WEEKS_BEHIND = """
