@@ -14,6 +14,9 @@ from __future__ import annotations
 # and 1 for the end (point 1), so a product's figures are single signed sums
 # over its rows: its row at the point's week end, plus the day rows after
 # that up to the point, or minus those after the point up to a later week end.
+# Units, stock and stock-days are bigint (bigint_sum, migration 010: the
+# numeric arithmetic of sum(bigint) on 5,000 products cost more than the
+# reading), money numeric.
 SUMS = """
 WITH spans AS (
     SELECT pt.weight, a.week_end,
