@@ -14,7 +14,7 @@ from functools import lru_cache
 from numbers import Integral
 
 from babel import Locale
-from babel.numbers import NumberPattern, format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 DEFAULT_LOCALE = "en_US"
 MINUS = "\u2212"
@@ -68,9 +68,23 @@ def currency_affixes(currency: str, locale: str = DEFAULT_LOCALE) -> tuple[str, 
     return sample[: digits.start()], sample[digits.end() :]
 
 
+def _format_decimal(number: Decimal | int, spec: str | None, locale: str) -> str:
+    """babel's format_decimal(number, format=spec, locale=locale) (spec None:
+    the locale's own pattern), with the locale and the pattern parsed once;
+    format_decimal parses both on every call, most of its time."""
+    locale_data, pattern = _decimal_pattern(locale, spec)
+    return pattern.apply(number, locale_data)
+
+
+@lru_cache(maxsize=64)
+def _decimal_pattern(locale: str, spec: str | None) -> tuple[Locale, NumberPattern]:
+    locale_data = Locale.parse(locale)
+    return locale_data, parse_pattern(spec if spec is not None else locale_data.decimal_formats[None])
+
+
 def format_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
     """A whole number with the locale's grouping: 12345 -> "12,345"."""
-    return format_decimal(int(n), locale=locale)
+    return _format_decimal(int(n), None, locale)
 
 
 def change_direction(change: Decimal | None) -> int:
@@ -90,7 +104,7 @@ def format_change(change: Decimal | None, *, when_none: str = DASH, locale: str 
     if is_missing(change):
         return when_none
     shown = (to_decimal(change) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
-    digits = format_decimal(abs(shown), format="#,##0.0", locale=locale)
+    digits = _format_decimal(abs(shown), "#,##0.0", locale)
     sign = "+" if shown > 0 else MINUS if shown < 0 else ""
     return f"{sign}{digits} %"
 
@@ -102,7 +116,7 @@ def format_days(days: Decimal | None, locale: str = DEFAULT_LOCALE) -> str:
         return DASH
     shown = to_decimal(days).quantize(_TENTH, rounding=ROUND_HALF_UP)
     unit = "day" if shown == 1 else "days"
-    return f"{format_decimal(shown, format='#,##0.0', locale=locale)} {unit}"
+    return f"{_format_decimal(shown, '#,##0.0', locale)} {unit}"
 
 
 def format_turnover(turnover: Decimal | None, locale: str = DEFAULT_LOCALE) -> str:
@@ -110,4 +124,4 @@ def format_turnover(turnover: Decimal | None, locale: str = DEFAULT_LOCALE) -> s
     stock did not sell) -> "no sales"."""
     if is_missing(turnover):
         return "no sales"
-    return f"{format_decimal(to_decimal(turnover), format='#,##0.00', locale=locale)}×"
+    return f"{_format_decimal(to_decimal(turnover), '#,##0.00', locale)}×"

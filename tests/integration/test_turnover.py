@@ -102,18 +102,20 @@ def expected(engine: Engine, filters: Filters, tz: str) -> tuple[list[tuple], li
     return products, by_category
 
 
-def assert_turnover_matches_raw(engine: Engine, filters: Filters, tz: str) -> None:
+def assert_turnover_matches_raw(
+    engine: Engine, filters: Filters, tz: str, shown_counts: tuple[int, ...] = (1, 10)
+) -> None:
     by_product, by_category = turnover_by_product(engine, filters), turnover_by_category(engine, filters)
     assert list(by_product.columns) == PRODUCT_COLUMNS and list(by_category.columns) == CATEGORY_COLUMNS
     want_products, want_categories = expected(engine, filters, tz)
     assert [tuple(r) for r in by_product.itertuples(index=False)] == want_products, filters
     assert [tuple(r) for r in by_category.itertuples(index=False)] == want_categories, filters
-    for shown in (1, 10):
+    for shown in shown_counts:
         report = turnover_report(engine, filters, shown=shown)
         pd.testing.assert_frame_equal(report.by_category, by_category)
         fastest, slowest = fastest_and_slowest(want_products, shown)
-        assert [tuple(r) for r in report.fastest.itertuples(index=False)] == fastest
-        assert [tuple(r) for r in report.slowest.itertuples(index=False)] == slowest
+        assert [tuple(r) for r in report.fastest.itertuples(index=False)] == fastest, (filters, shown)
+        assert [tuple(r) for r in report.slowest.itertuples(index=False)] == slowest, (filters, shown)
         assert list(report.fastest.columns) == list(report.slowest.columns) == PRODUCT_COLUMNS
 
 
