@@ -46,3 +46,32 @@ BEGIN
                           WHERE i.order_id = s.order_id) AS k
      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
 END $$;
+
+-- Placed orders and their items' revenue by local day placed and customer
+-- country, in one pass: each order's total from its items (grouped in
+-- order_id order), where 005 joined orders to customers twice, once for the
+-- counts and once more for every item (1M copy, backend CPU 4.3 -> 2.9 s).
+CREATE OR REPLACE FUNCTION rebuild_orders_daily() RETURNS void LANGUAGE plpgsql
+SET enable_hashagg = off SET enable_hashjoin = off AS $$
+DECLARE
+    tz text := (SELECT timezone FROM business_calendar);
+BEGIN
+    TRUNCATE orders_daily;
+    INSERT INTO orders_daily (day, country, order_count, revenue)
+    SELECT (o.placed_at AT TIME ZONE tz)::date, c.country, count(*), coalesce(sum(t.total), 0)
+      FROM orders AS o
+      JOIN customers AS c ON c.id = o.customer_id
+      LEFT JOIN (SELECT order_id, sum(quantity * unit_price) AS total
+                   FROM order_items GROUP BY order_id) AS t ON t.order_id = o.id
+     WHERE o.status = 'placed'
+     GROUP BY 1, 2
+     ORDER BY 1, 2;
+END $$;
+
+-- Merge joins instead of hash joins of a million rows (1M copy, backend CPU:
+-- order_balances 4.0 -> 3.5 s, product_daily 8.0 -> 6.4 s, product_stock_weeks
+-- 11.1 -> 8.9 s, which also groups by sorting: its hash of 1.2M product days
+-- with NUMERIC cost sums spilled to disk).
+ALTER FUNCTION rebuild_order_balances() SET enable_hashjoin = off;
+ALTER FUNCTION rebuild_product_daily() SET enable_hashjoin = off;
+ALTER FUNCTION rebuild_product_stock_weeks() SET enable_hashagg = off SET enable_hashjoin = off;
