@@ -10,8 +10,7 @@ import numpy as np
 import phonenumbers
 import pytest
 
-from workflow.demo.ahead import tables_made_ahead
-from workflow.demo.generate import LOAD_ORDER, DemoData, generate
+from workflow.demo.generate import DemoData, generate
 from workflow.demo.timeline import DAY, digits, unix_day_weekday
 from workflow.errors import ErrorCode, WorkflowError
 
@@ -189,17 +188,3 @@ def test_impossible_arguments_are_refused_with_the_value_and_the_range(arguments
         generate(**arguments)
     assert refused.value.code is ErrorCode.INVALID_ARGUMENT
     assert refused.value.message.startswith(start)
-
-
-def test_tables_made_in_a_thread_are_the_generated_tables(small):
-    made = dict(tables_made_ahead(orders=3000, days=400, seed=3, now=NOW))
-    assert list(small.tables) == list(LOAD_ORDER) and sorted(made) == sorted(LOAD_ORDER)
-    for table, columns in small.tables.items():
-        assert list(made[table]) == list(columns), table
-        for name, values in columns.items():
-            assert np.array_equal(values, made[table][name]), (table, name)
-
-
-def test_an_error_while_generating_in_a_thread_is_raised_to_the_loader():
-    with pytest.raises(WorkflowError, match="orders=0 is not possible"):
-        list(tables_made_ahead(orders=0, days=30, seed=1, now=NOW))

@@ -1,9 +1,8 @@
 """Demo data: a realistic, deterministic shop history for an empty database.
 
 `seed_demo_data(engine, orders=...)` generates the rows (workflow.demo.generate,
-pure numpy, in a thread: workflow.demo.ahead) and loads each table with binary
-COPY as soon as it is made, in one transaction (workflow.demo.load), so a
-failure leaves nothing behind. It refuses a
+pure numpy) and loads them with binary COPY in one transaction
+(workflow.demo.load), so a failure leaves nothing behind. It refuses a
 database whose schema is not current, one that already has orders,
 customers, products, stock movements, payments or shipments, and arguments
 outside their ranges. Users, the audit log and import runs
@@ -26,8 +25,7 @@ from sqlalchemy import Connection, Engine, text
 from tqdm import tqdm
 
 from workflow.db import transaction
-from workflow.demo.ahead import tables_made_ahead
-from workflow.demo.generate import check_arguments
+from workflow.demo.generate import check_arguments, generate
 from workflow.demo.load import copy_demo_data
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.migrations import is_current
@@ -43,9 +41,8 @@ _ROWS_PER_ORDER = 14.5
 @dataclass(frozen=True)
 class SeedSummary:
     """What was written: rows per table (load order), total seconds, and
-    seconds per stage (generate, which runs beside the COPYs, then waiting
-    for rows, prepare, one per table, indexes, one per derived table,
-    foreign keys, commit...)."""
+    seconds per stage (generate, prepare, one per table, indexes, one per
+    derived table, foreign keys, commit...)."""
 
     rows: Mapping[str, int]
     seconds: float
@@ -78,6 +75,11 @@ def seed_demo_data(
         total=round(orders * _ROWS_PER_ORDER), unit="rows", unit_scale=True, desc="demo data: generating",
         file=sys.stderr, disable=not progress, dynamic_ncols=True,
     ) as bar:  # fmt: skip
+        data = generate(orders=orders, days=days, seed=seed, now=now)
+        stages = {"generate": time.perf_counter() - started}
+        rows = data.row_counts()
+        bar.total = sum(rows.values())
+        bar.refresh()
 
         def advance(stage: str, written: int) -> None:
             bar.set_description(f"demo data: {stage}", refresh=not written)
@@ -86,10 +88,7 @@ def seed_demo_data(
         with transaction(engine) as conn:
             conn.execute(text(f"LOCK TABLE {', '.join(_GUARDED_TABLES)} IN EXCLUSIVE MODE"))
             _refuse_if_not_empty(conn)
-            tables = tables_made_ahead(orders=orders, days=days, seed=seed, now=now)
-            stages, rows = copy_demo_data(conn, tables, advance)
-            stages = {"generate": tables.seconds} | stages
-            bar.total = sum(rows.values())
+            stages |= copy_demo_data(conn, data, advance)
             advance("committing", 0)
             committing = time.perf_counter()
         stages["commit"] = time.perf_counter() - committing

@@ -15,7 +15,6 @@ database's triggers derive them from the rows above).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -36,13 +35,6 @@ MAX_DAYS = 3650
 ACTOR = b"demo-seed"
 
 Columns = dict[str, np.ndarray]
-
-# Foreign-key order, stock movements before payments: the order in which a
-# row-by-row load (triggers, keys and all) would accept them.
-LOAD_ORDER: tuple[str, ...] = (
-    "products", "customers", "orders", "order_items", "stock_movements", "payments", "payment_allocations",
-    "shipments", "shipment_events",
-)  # fmt: skip
 
 NULLABLE: dict[str, tuple[str, ...]] = {
     "customers": ("phone",),
@@ -94,16 +86,6 @@ def unix_seconds(moment: datetime | None) -> int:
 
 def generate(*, orders: int, days: int = 730, seed: int = 1, now: datetime | None = None) -> DemoData:
     """The demo rows for `orders` orders over the `days` days up to `now`."""
-    tables = dict(generate_tables(orders=orders, days=days, seed=seed, now=now))
-    return DemoData({name: tables[name] for name in LOAD_ORDER})
-
-
-def generate_tables(
-    *, orders: int, days: int = 730, seed: int = 1, now: datetime | None = None
-) -> Iterator[tuple[str, Columns]]:
-    """The same rows as `generate`, each table given as soon as it is made
-    (not in LOAD_ORDER: shipments before payments, stock movements last), so
-    that a loader can send the first tables while the others are made."""
     check_arguments(orders, days, seed, now)
     rng = np.random.default_rng(seed)
     end = unix_seconds(now)
@@ -112,60 +94,60 @@ def generate_tables(
     catalog = make_catalog(rng, product_count(orders), start, end)
     people = make_customers(rng, customer_count(orders), placed_at, start)
     sales = make_sales(rng, catalog, assign_customers(rng, people, placed_at), placed_at, end)
-    n_items = len(sales.item_order)
-    yield "products", {
-        "id": _ids(len(catalog)), "sku": catalog.sku, "name": catalog.name, "category": catalog.category,
-        "unit_price": catalog.price_cents, "unit_cost": catalog.cost_cents, "active": catalog.active,
-        "created_at": catalog.created_at,
-    }  # fmt: skip
-    yield "customers", {
-        "id": _ids(len(people)), "email": people.email, "full_name": people.full_name, "phone": people.phone,
-        "country": people.country, "created_at": people.created_at,
-    }  # fmt: skip
-    yield "orders", {
-        "id": _ids(orders), "customer_id": sales.customer + 1,
-        "status": np.where(sales.cancelled, b"cancelled", b"placed"), "placed_at": sales.placed_at,
-        "due_at": sales.due_at, "cancelled_at": sales.cancelled_at,
-    }  # fmt: skip
-    yield "order_items", {
-        "id": _ids(n_items), "order_id": sales.item_order + 1, "product_id": sales.item_product + 1,
-        "quantity": sales.item_quantity, "unit_price": sales.item_price, "unit_cost": sales.item_cost,
-    }  # fmt: skip
     receipts = receive_payments(rng, sales, end)
     shipping = make_shipping(rng, sales, receipts.paid_in_full_at, end)
-    n_ship, n_events = len(shipping.order), len(shipping.event_at)
-    yield "shipments", {
-        "id": _ids(n_ship), "order_id": shipping.order + 1, "status": shipping.status,
-        "carrier": shipping.carrier, "tracking_number": shipping.tracking_number,
-        "created_at": shipping.created_at, "updated_at": shipping.updated_at,
-    }  # fmt: skip
-    yield "shipment_events", {
-        "id": _ids(n_events), "shipment_id": shipping.event_shipment + 1, "status": shipping.event_status,
-        "at": shipping.event_at, "actor": shipping.event_actor, "note": shipping.event_note,
-    }  # fmt: skip
     money = add_refunds(rng, sales, receipts, shipping, end)
-    n_pay = len(money.amount)
-    yield "payments", {
-        "id": _ids(n_pay), "customer_id": money.customer + 1, "amount": money.amount, "kind": money.kind,
-        "method": money.method, "reference": money.reference, "received_at": money.received_at,
-        "idempotency_key": money.idempotency_key, "recorded_by": _constant(ACTOR, n_pay),
-        "recorded_at": money.recorded_at,
-    }  # fmt: skip
-    yield "payment_allocations", {
-        "payment_id": money.alloc_payment + 1, "order_id": money.alloc_order + 1, "amount": money.alloc_amount,
-    }  # fmt: skip
     ledger = make_ledger(catalog, sales, shipping.returned_at, start, end)
-    n_moves = len(ledger.at)
-    yield "stock_movements", {
-        "id": _ids(n_moves), "product_id": ledger.product + 1, "quantity_delta": ledger.quantity_delta,
-        "reason": ledger.reason, "unit_cost": ledger.unit_cost, "at": ledger.at, "order_id": ledger.order + 1,
-        "actor": _constant(ACTOR, n_moves), "note": ledger.note,
+
+    def ids(count: int) -> np.ndarray:
+        return np.arange(1, count + 1, dtype=np.int64)
+
+    def constant(value: bytes, count: int) -> np.ndarray:
+        return np.full(count, value, dtype=f"S{len(value)}")
+
+    n_items, n_moves, n_pay = len(sales.item_order), len(ledger.at), len(money.amount)
+    n_ship, n_events = len(shipping.order), len(shipping.event_at)
+    tables: dict[str, Columns] = {
+        "products": {
+            "id": ids(len(catalog)), "sku": catalog.sku, "name": catalog.name, "category": catalog.category,
+            "unit_price": catalog.price_cents, "unit_cost": catalog.cost_cents, "active": catalog.active,
+            "created_at": catalog.created_at,
+        },
+        "customers": {
+            "id": ids(len(people)), "email": people.email, "full_name": people.full_name, "phone": people.phone,
+            "country": people.country, "created_at": people.created_at,
+        },
+        "orders": {
+            "id": ids(orders), "customer_id": sales.customer + 1,
+            "status": np.where(sales.cancelled, b"cancelled", b"placed"), "placed_at": sales.placed_at,
+            "due_at": sales.due_at, "cancelled_at": sales.cancelled_at,
+        },
+        "order_items": {
+            "id": ids(n_items), "order_id": sales.item_order + 1, "product_id": sales.item_product + 1,
+            "quantity": sales.item_quantity, "unit_price": sales.item_price, "unit_cost": sales.item_cost,
+        },
+        "stock_movements": {
+            "id": ids(n_moves), "product_id": ledger.product + 1, "quantity_delta": ledger.quantity_delta,
+            "reason": ledger.reason, "unit_cost": ledger.unit_cost, "at": ledger.at, "order_id": ledger.order + 1,
+            "actor": constant(ACTOR, n_moves), "note": ledger.note,
+        },
+        "payments": {
+            "id": ids(n_pay), "customer_id": money.customer + 1, "amount": money.amount, "kind": money.kind,
+            "method": money.method, "reference": money.reference, "received_at": money.received_at,
+            "idempotency_key": money.idempotency_key, "recorded_by": constant(ACTOR, n_pay),
+            "recorded_at": money.recorded_at,
+        },
+        "payment_allocations": {
+            "payment_id": money.alloc_payment + 1, "order_id": money.alloc_order + 1, "amount": money.alloc_amount,
+        },
+        "shipments": {
+            "id": ids(n_ship), "order_id": shipping.order + 1, "status": shipping.status,
+            "carrier": shipping.carrier, "tracking_number": shipping.tracking_number,
+            "created_at": shipping.created_at, "updated_at": shipping.updated_at,
+        },
+        "shipment_events": {
+            "id": ids(n_events), "shipment_id": shipping.event_shipment + 1, "status": shipping.event_status,
+            "at": shipping.event_at, "actor": shipping.event_actor, "note": shipping.event_note,
+        },
     }  # fmt: skip
-
-
-def _ids(count: int) -> np.ndarray:
-    return np.arange(1, count + 1, dtype=np.int64)
-
-
-def _constant(value: bytes, count: int) -> np.ndarray:
-    return np.full(count, value, dtype=f"S{len(value)}")
+    return DemoData(tables)

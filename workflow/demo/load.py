@@ -5,16 +5,14 @@ guarantees are applied afterwards, set-based (workflow.demo.bulk): their
 indexes, keys and foreign keys are set aside and their maintenance
 triggers disabled; each table is emptied (it was already) and filled by one
 binary COPY ... FREEZE, written in chunks that numpy encodes while a writer
-thread sends the previous ones, each table as soon as the generator has
-made it (the seeder generates in a thread of its own, so the first tables
-are loaded while the later ones are made); the base tables' indexes are built and
+thread sends the previous ones; the base tables' indexes are built and
 analysed; every derived table of workflow.derived (balances, stock on hand,
 rollups) is rebuilt from them by its rebuild function; the derived tables'
 indexes are built, every foreign key is added back and checked against
 every row, the triggers are enabled again and the data version moves once.
-The stock ledger is in time order, so the data would pass the row-by-row
-checks too (copy_tables loads it that way, in foreign-key order, and the
-tests compare). Every identity sequence is moved past the largest id, so the
+Tables go in foreign-key order and the stock ledger in time order, so the
+data would pass the row-by-row checks too (the tests load it that way and
+compare). Every identity sequence is moved past the largest id, so the
 app's own inserts do not collide.
 
 The caller owns the transaction: nothing here commits.
@@ -23,7 +21,7 @@ The caller owns the transaction: nothing here commits.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -33,7 +31,7 @@ from sqlalchemy import Connection, text
 
 from workflow.demo import bulk
 from workflow.demo import pgbinary as pg
-from workflow.demo.generate import LOAD_ORDER, NULLABLE, Columns, DemoData
+from workflow.demo.generate import NULLABLE, DemoData
 from workflow.derived import derived_tables, rebuild_all
 
 CHUNK_ROWS = 200_000
@@ -68,25 +66,18 @@ Progress = Callable[[str, int], None]
 _MEMORY = ("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '512MB'")
 
 
-def copy_demo_data(
-    conn: Connection, tables: Iterable[tuple[str, Columns]], progress: Progress | None = None
-) -> tuple[dict[str, float], dict[str, int]]:
-    """Load every table of LOAD_ORDER, as `tables` gives them (in any order,
-    e.g. while they are still being generated), through `conn` into empty
-    tables (see the module docstring); returns the seconds spent per stage
-    ("waiting for rows": for `tables` to give the next one) and the rows per
-    table. `progress(stage, rows)` is called as chunks are written and as
-    each stage starts."""
+def copy_demo_data(conn: Connection, data: DemoData, progress: Progress | None = None) -> dict[str, float]:
+    """Load every table of `data` through `conn` into empty tables (see the
+    module docstring); returns the seconds spent per stage. `progress(stage,
+    rows)` is called as chunks are written and as each stage starts."""
     report = progress or (lambda stage, rows: None)
-    seconds: dict[str, float] = {"waiting for rows": 0.0}
-    rows: dict[str, int] = {}
-    largest_id: dict[str, int] = {}
+    seconds: dict[str, float] = {}
 
     def stage(name: str) -> AbstractContextManager[None]:
         report(name, 0)
         return _timed(name, seconds)
 
-    loaded = list(LOAD_ORDER)
+    loaded = list(data.tables)
     with stage("prepare"):
         for setting in _MEMORY:
             conn.exec_driver_sql(setting)
@@ -94,20 +85,9 @@ def copy_demo_data(
         aside = bulk.set_aside(conn, loaded + derived)
         conn.exec_driver_sql(f"TRUNCATE {', '.join(loaded)}")  # empty already; lets COPY freeze the rows
     with conn.connection.driver_connection.cursor() as cursor:
-        arriving = iter(tables)
-        while True:
-            waited = time.perf_counter()
-            table, columns = next(arriving, (None, None))
-            seconds["waiting for rows"] += time.perf_counter() - waited
-            if table is None or columns is None:
-                break
+        for table, columns in data.tables.items():
             with _timed(table, seconds):
                 copy_table(cursor, table, columns, report, freeze=True)
-            rows[table] = len(next(iter(columns.values())))
-            if "id" in columns and len(columns["id"]):
-                largest_id[table] = int(columns["id"].max())
-    if sorted(rows) != sorted(loaded):
-        raise ValueError(f"the generator gave the tables {sorted(rows)}, the loader expects {sorted(loaded)}")
     with stage("indexes"):
         bulk.restore_indexes(conn, aside, loaded)
     with stage("analyze"):
@@ -122,10 +102,14 @@ def copy_demo_data(
         bulk.restore_triggers(conn, aside)
         # The triggers that move the data version were off: move it once (one slot of the sum).
         conn.exec_driver_sql("UPDATE data_version SET version = version + 1, changed_at = now() WHERE slot = 0")
-        for table, largest in largest_id.items():
-            conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table, "v": largest})
+        for table, columns in data.tables.items():
+            if "id" in columns and len(columns["id"]):
+                conn.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
+                    {"t": table, "v": int(columns["id"].max())},
+                )
         conn.exec_driver_sql(f"ANALYZE products, {', '.join(derived)}")
-    return seconds, {table: rows[table] for table in loaded}
+    return seconds
 
 
 @contextmanager
