@@ -38,8 +38,7 @@ DERIVED: tuple[str, ...] = (
     "product_daily",  # 005
     "cash_daily",  # 005
     "product_stock",  # 005: products.stock_qty
-    "payment_states_daily",  # 007
-    "category_payment_states_daily",  # 007
+    "payment_states",  # 007, 012: payment_states_daily and category_payment_states_daily
     "shipment_rollups",  # 008, 011: shipment_facts, shipment_spans, shipment_status_daily, shipment_stage_bands
     "product_stock_weeks",  # 009: with product_stock_days and product_stock_weeks_closed
 )
@@ -47,6 +46,7 @@ DERIVED: tuple[str, ...] = (
 
 # Derived data kept in tables of other names than its own (the rest: one table of its name).
 TABLES: dict[str, tuple[str, ...]] = {
+    "payment_states": ("payment_states_daily", "category_payment_states_daily"),
     "shipment_rollups": ("shipment_facts", "shipment_spans", "shipment_status_daily", "shipment_stage_bands"),
     "product_stock_weeks": ("product_stock_weeks", "product_stock_days", "product_stock_weeks_closed"),
 }

@@ -117,7 +117,7 @@ def test_the_payment_state_rollups_equal_the_raw_figures_and_their_rebuild(shop:
     assert_rollups_match_raw(shop.engine, TZ)
     kept = stored(shop.engine)
     with shop.engine.begin() as conn:
-        conn.execute(text("SELECT rebuild_payment_states_daily(), rebuild_category_payment_states_daily()"))
+        conn.execute(text("SELECT rebuild_payment_states()"))
     assert stored(shop.engine) == kept
 
 

@@ -19,7 +19,7 @@ from tests.integration.test_rollups import assert_rollups_match_raw, random_busi
 from workflow.calendar import sync_business_timezone
 from workflow.data_version import data_version
 from workflow.db import make_engine, normalize_url
-from workflow.demo import seed_demo_data
+from workflow.demo import bulk, seed_demo_data
 from workflow.demo.generate import generate
 from workflow.demo.load import copy_tables
 from workflow.derived import DERIVED, TABLES, rebuild_function
@@ -264,3 +264,26 @@ def test_a_failing_seed_leaves_the_schema_whole_and_the_tables_empty(db_engine):
     assert catalog(db_engine) == before
     assert scalar(db_engine, "SELECT count(*) FROM orders") == 0
     assert scalar(db_engine, "SELECT count(*) FROM order_balances") == 0
+
+
+def test_foreign_keys_put_back_after_a_bulk_load_still_refuse_a_row_without_its_parent(db_engine):
+    with db_engine.connect() as conn:
+        aside = bulk.set_aside(conn, ["customers", "orders"])
+        conn.execute(text("INSERT INTO orders (customer_id, due_at) VALUES (424242, now() + interval '30 days')"))
+        bulk.restore_indexes(conn, aside, ["customers", "orders"])
+        with pytest.raises(Exception, match="orders_customer_id_fkey"):
+            bulk.restore_foreign_keys(conn, aside)
+        conn.rollback()
+
+
+def test_the_foreign_key_checks_leave_the_planner_settings_as_they_were(db_engine):
+    with db_engine.connect() as conn:
+        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 1"))
+        aside = bulk.set_aside(conn, ["customers", "orders"])
+        bulk.restore_indexes(conn, aside, ["customers", "orders"])
+        bulk.restore_foreign_keys(conn, aside)
+        settings = conn.execute(
+            text("SELECT current_setting('enable_hashjoin'), current_setting('max_parallel_workers_per_gather')")
+        ).one()
+        conn.rollback()
+    assert tuple(settings) == ("on", "1")
