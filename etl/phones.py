@@ -20,9 +20,12 @@ and an E.164 form of 7 to 15 digits (what the customers table accepts).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import deque
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -105,35 +108,37 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
     number must start with +), or None where phonenumbers finds it invalid.
 
     Numbers are grouped by calling code (written with +) or region (written
-    without); each group is matched against one regex (etl.phone_patterns)
-    that accepts exactly the valid numbers of the common shapes. The rest
+    without) and by length; each group is matched against one regex
+    (etl.phone_patterns) that accepts exactly the valid numbers of the
+    common shapes of that length. The rest
     take the exact path: _fast_parse and valid_for_code, else phonenumbers."""
-    compact = np.array(compact_all(values), dtype=object)
+    listed = compact_all(values)
+    compact = np.array(listed, dtype=object)
     keys = [
         number[:4] if number[:1] == "+" else region or ""
-        for number, region in zip(compact, regions, strict=True)
+        for number, region in zip(listed, regions, strict=True)
     ]
-    codes, uniques = pd.factorize(np.array(keys, dtype=object))
     result = np.full(len(values), None, dtype=object)
     rest: list[int] = []
-    for code_index, key in enumerate(uniques):
-        members = np.flatnonzero(codes == code_index)
+    for key, length, members in _groups(keys, listed):
         international = key[:1] == "+"
-        pattern = international_pattern(key[1:]) if international else national_pattern(key)
+        pattern = international_pattern(key[1:], length) if international else national_pattern(key, length)
         if pattern is None:
             rest += members.tolist()
             continue
         numbers = compact[members]
-        matches = np.array(list(map(pattern.fullmatch, numbers)), dtype=object)
-        matched = matches != None  # noqa: E711 (elementwise)
+        matches = list(map(pattern.fullmatch, numbers))
+        matched = np.fromiter(map(operator.is_not, matches, repeat(None)), dtype=bool, count=len(matches))
         rest += members[~matched].tolist()
         if international:
             e164 = numbers[matched]
         else:
             prefix = f"+{pattern_code(key)}"
-            e164 = np.array([prefix + (m["cut"] or m["whole"]) for m in matches[matched]], dtype=object)
-        lengths = np.fromiter(map(len, e164), dtype=np.int64, count=len(e164))
-        fits = (lengths >= 8) & (lengths <= 16)  # the pattern admits digits only
+            e164 = np.array(
+                [prefix + (m["cut"] or m["whole"]) for m in matches if m is not None], dtype=object
+            )
+        e164_lengths = np.fromiter(map(len, e164), dtype=np.int64, count=len(e164))
+        fits = (e164_lengths >= 8) & (e164_lengths <= 16)  # the pattern admits digits only
         result[members[matched]] = np.where(fits, e164, None)
     by_code: dict[int, list[tuple[int, str]]] = {}
     for i in rest:
@@ -148,6 +153,18 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
             if ok and _E164.fullmatch(prefix + nsn):
                 result[i] = prefix + nsn
     return result.tolist()
+
+
+def _groups(keys: list[str], numbers: list[str]) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(key, length, positions) for each key and length of number that occur."""
+    if not keys:
+        return
+    codes, uniques = pd.factorize(np.array(keys, dtype=object))
+    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+    groups = codes * (int(lengths.max()) + 1) + lengths
+    order = np.argsort(groups, kind="stable")
+    for members in np.split(order, np.flatnonzero(np.diff(groups[order])) + 1):
+        yield uniques[codes[members[0]]], int(lengths[members[0]]), members
 
 
 def pattern_code(region: str) -> int:
