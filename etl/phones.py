@@ -60,20 +60,29 @@ def _compact(value: str) -> str:
 # E.164 numbers found valid in the last two chunks: validation checks the
 # numbers that normalisation has just produced, so it need not parse them
 # again. A cache of a pure answer; a number not in it is checked in full.
-_RECENTLY_VALID: deque[frozenset[str]] = deque([frozenset()], maxlen=2)
+_RECENTLY_VALID: deque[set[str]] = deque([set()], maxlen=2)
 
 
-def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
+def normalise_phones(values: list[str | None], regions: list[str | None]) -> list[str | None]:
     """E.164 for valid numbers; the value as given (trimmed) for invalid ones,
-    so that validation rejects them; None stays None."""
-    out = values.to_numpy(dtype=object, copy=True)
-    present = values.notna().to_numpy()
-    raw = out[present]
-    e164 = np.array(to_e164(raw.tolist(), regions.to_numpy(dtype=object)[present].tolist()), dtype=object)
-    valid = e164 != None  # noqa: E711 (elementwise)
-    _RECENTLY_VALID.append(frozenset(e164[valid].tolist()))
-    out[present] = np.where(valid, e164, raw)
-    return pd.Series(out, index=values.index, dtype=object)
+    so that validation rejects them; None stays None. `regions`: the rows'
+    countries."""
+    present = [i for i, value in enumerate(values) if value is not None]
+    if len(present) == len(values):
+        written, where = values, regions
+    else:
+        written, where = [values[i] for i in present], [regions[i] for i in present]
+    e164 = to_e164(written, where)
+    valid = set(e164)
+    valid.discard(None)
+    _RECENTLY_VALID.append(valid)
+    out = [number if number is not None else value for number, value in zip(e164, written, strict=True)]
+    if len(present) == len(values):
+        return out
+    result = list(values)
+    for i, number in zip(present, out, strict=True):
+        result[i] = number
+    return result
 
 
 def valid_e164(values: pd.Series) -> pd.Series:
