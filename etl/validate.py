@@ -120,12 +120,10 @@ class ChunkValidator:
         rejects = first_per_field(rejects)
         bad_lines = {reject.line for reject in rejects}
         valid = frame[~frame.index.isin(bad_lines)] if bad_lines else frame
-        columns = [valid[name].tolist() for name in ("email", "full_name", "country")]
+        # Missing values are None in these object columns (etl.normalise), never NaN.
         phones = valid["phone"].tolist() if "phone" in valid else [None] * len(valid)
-        rows = [
-            (email, name, None if phone is None or phone != phone else phone, country)
-            for email, name, phone, country in zip(columns[0], columns[1], phones, columns[2], strict=True)
-        ]
+        emails, names, countries = (valid[name].tolist() for name in ("email", "full_name", "country"))
+        rows = list(zip(emails, names, phones, countries, strict=True))
         batch = CustomerBatch(rows=rows, rows_read=chunk.rows_read, rows_rejected=len(bad_lines))
         return ValidatedChunk(batch, rejects)
 
