@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 
 from etl.source import SourceFile
 from workflow.errors import ErrorCode, WorkflowError
@@ -202,7 +203,7 @@ def _chunks(text, reader, header: Header, file_name: str) -> Iterator[RawChunk]:
                 return
             size = CHUNK_ROWS
             starts = _starts(records, before, reader.line_num)
-            odd = [i for i, record in enumerate(records) if len(record) != width or not record[0]]
+            odd = _odd(records, width)
             lines, rows, bad = list(starts), records, []
             if odd:  # blank lines, rows of the wrong width, rows with an empty first field
                 skip = set()
@@ -219,9 +220,19 @@ def _chunks(text, reader, header: Header, file_name: str) -> Iterator[RawChunk]:
                 rows = [record for i, record in enumerate(records) if i not in skip]
             if not lines and not bad:
                 continue
-            columns = list(zip(*rows, strict=False)) if rows else [()] * width  # rows may be longer
-            values = {name: list(columns[position]) for name, position in wanted.items()}
+            # Every row kept has the header's width or more (empty cells after it).
+            values = {name: list(map(itemgetter(position), rows)) for name, position in wanted.items()}
             yield RawChunk(lines, values, bad)
+
+
+def _odd(records: list[list[str]], width: int) -> list[int]:
+    """Rows of another width than the header's or with an empty first field
+    (blank lines among them). Most chunks have none, which is checked on
+    whole columns first."""
+    if set(map(len, records)) == {width}:
+        firsts = list(map(itemgetter(0), records))
+        return [i for i, first in enumerate(firsts) if not first] if "" in firsts else []
+    return [i for i, record in enumerate(records) if len(record) != width or not record[0]]
 
 
 def _starts(records: list[list[str]], before: int, after: int) -> list[int]:
