@@ -89,17 +89,16 @@ def valid_e164(values: pd.Series) -> pd.Series:
     """True where a value is already a valid number in E.164 form."""
     listed = values.tolist()
     known = np.zeros(len(listed), dtype=bool)
-    unknown = list(range(len(listed)))
+    unknown, candidates = np.arange(len(listed)), listed
     for numbers in reversed(_RECENTLY_VALID):  # the latest chunk first
-        found = np.fromiter(
-            map(numbers.__contains__, [listed[i] for i in unknown]), dtype=bool, count=len(unknown)
-        )
-        known[np.array(unknown, dtype=np.int64)[found]] = True
-        unknown = [i for i, hit in zip(unknown, found.tolist(), strict=True) if not hit]
-    if unknown:
-        checked = to_e164([listed[i] for i in unknown], [None] * len(unknown))
-        for i, out in zip(unknown, checked, strict=True):
-            known[i] = out is not None and out == listed[i]
+        found = np.fromiter(map(numbers.__contains__, candidates), dtype=bool, count=len(candidates))
+        known[unknown[found]] = True
+        unknown = unknown[~found]
+        candidates = [listed[i] for i in unknown.tolist()]
+    if candidates:
+        checked = to_e164(candidates, [None] * len(candidates))
+        for i, value, out in zip(unknown.tolist(), candidates, checked, strict=True):
+            known[i] = out is not None and out == value
     return pd.Series(known, index=values.index)
 
 
