@@ -2,10 +2,10 @@
 
 The suite is defined here, in code, for the columns the file has; it runs on
 an ephemeral (in-memory) context with analytics and progress bars off, so no
-project folder, no network. GE's COMPLETE results list every unexpected
-value: only the line numbers are taken from them, the value for the report
-is re-read from the chunk and masked, and the result object is dropped.
-Nothing GE returns is stored or printed.
+project folder, no network. GE's COMPLETE results list the line of every
+unexpected value, without the value (exclude_unexpected_values): the value
+for the report is re-read from the chunk and masked, and the result object
+is dropped. Nothing GE returns is stored or printed.
 
 Rules (see etl.rules for their wording): e-mail, full name and country
 present; e-mail syntax; e-mail unique within the file (the first row with
@@ -41,6 +41,17 @@ from etl.rules import MAX_NAME, MAX_NOTES, Reject, first_per_field, mask_kind
 from workflow.customers import CustomerBatch
 
 _NAME_DIGITS = re.compile(r"\d")
+
+
+# Every failing row's line (the frame's index, "line"), and not its value: GE lists the lines as
+# {"line": [...]} and copies no value into its results, and skips the value counts it would otherwise
+# compute for each expectation (about 15 ms a 200,000-row chunk).
+_RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+    "exclude_unexpected_values": True,
+    "partial_unexpected_count": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -129,9 +140,7 @@ class ChunkValidator:
 
     def _run_suite(self, frame: pd.DataFrame) -> list[Reject]:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        results = batch.validate(
-            self._suite, result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False}
-        )
+        results = batch.validate(self._suite, result_format=_RESULT_FORMAT)
         failed: list[tuple[str, str, list[int]]] = []
         for result in results.results:
             info = result.exception_info or {}
@@ -140,9 +149,13 @@ class ChunkValidator:
                 raise RuntimeError(f"validation could not run: {info.get('exception_message')}")
             if not result.success:
                 meta = result.expectation_config.meta
-                lines = [int(item["line"]) for item in result.result.get("unexpected_index_list") or ()]
+                lines = [
+                    int(line)
+                    for item in result.result.get("unexpected_index_list") or ()
+                    for line in item["line"]
+                ]
                 failed.append((meta["field"], meta["rule"], lines))
-        del results  # it lists the raw values: nothing of it is kept
+        del results  # nothing of it is kept
         rejects = []
         for field, rule, lines in failed:
             values = frame.loc[lines, field].tolist()
