@@ -16,8 +16,6 @@ import re
 import unicodedata
 from functools import cache
 
-import numpy as np
-import pandas as pd
 import pycountry
 
 LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da")
@@ -64,10 +62,9 @@ def to_alpha_2(value: str) -> str | None:
     return _lookup().get(_key(value))
 
 
-def normalise_countries(values: pd.Series) -> pd.Series:
+def normalise_countries(values: list[str | None]) -> list[str | None]:
     """Alpha-2 codes where recognised; other non-empty values are kept as
-    written (trimmed) so validation can reject them; empty stays None.
+    written (trimmed) so validation can reject them; empty (None) stays None.
     Looks up each distinct value once."""
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
-    mapped = np.array([to_alpha_2(value) or value for value in distinct] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype=object)  # code -1 (missing): None
+    codes = {value: None if value is None else to_alpha_2(value) or value for value in dict.fromkeys(values)}
+    return list(map(codes.__getitem__, values))

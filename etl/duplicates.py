@@ -45,28 +45,29 @@ class FirstSeen:
         b = np.fromiter(
             map(hash, map(operator.add, values, repeat(_SALT))), dtype=np.int64, count=len(values)
         )
-        order = np.lexsort((b, a))  # by a, then b; equal pairs keep file order
+        order = _by_hashes(a, b)
         a, b, own_lines = a[order], b[order], own_lines[order]
         # Within the chunk: each run of equal hashes starts at its first line.
         starts = np.ones(len(a), dtype=bool)
         starts[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
         found = own_lines[starts][np.cumsum(starts) - 1]
-        earlier = self._earlier(a, b)
+        at = np.searchsorted(self._a, a)  # where each would go among the remembered ones
+        earlier = self._earlier(a, b, at)
         found = np.where(earlier >= 0, earlier, found)
         new = starts & (earlier < 0)
-        self._remember(a[new], b[new], own_lines[new])
+        self._remember(at[new], a[new], b[new], own_lines[new])
         first_present = np.empty(len(order), dtype=np.int64)
         first_present[order] = found
         first[present] = first_present
         return first
 
-    def _earlier(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """The remembered line of each (a, b), or -1; `a` sorted (so that the
-        binary searches walk the remembered hashes in order)."""
+    def _earlier(self, a: np.ndarray, b: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """The remembered line of each (a, b), or -1; `a` sorted, `at` where
+        each `a` is or would go among the remembered ones."""
         earlier = np.full(len(a), -1, dtype=np.int64)
         if not len(self._a):
             return earlier
-        pos = np.searchsorted(self._a, a).clip(max=len(self._a) - 1)
+        pos = at.clip(max=len(self._a) - 1)
         same_a = self._a[pos] == a
         hit = same_a & (self._b[pos] == b)
         earlier[hit] = self._line[pos[hit]]
@@ -81,9 +82,30 @@ class FirstSeen:
                 j += 1
         return earlier
 
-    def _remember(self, a: np.ndarray, b: np.ndarray, lines: np.ndarray) -> None:
-        """Add new (a, b, line), `a` sorted, keeping the arrays sorted by a."""
-        at = np.searchsorted(self._a, a)
-        self._a = np.insert(self._a, at, a)
-        self._b = np.insert(self._b, at, b)
-        self._line = np.insert(self._line, at, lines)
+    def _remember(self, at: np.ndarray, a: np.ndarray, b: np.ndarray, lines: np.ndarray) -> None:
+        """Add new (a, b, line), `a` sorted and `at` their places among the
+        remembered ones (np.searchsorted), keeping the arrays sorted by a."""
+        placed = at + np.arange(len(at))  # their positions once merged
+        kept = np.ones(len(self._a) + len(at), dtype=bool)
+        kept[placed] = False
+        self._a = _merged(self._a, a, kept, placed)
+        self._b = _merged(self._b, b, kept, placed)
+        self._line = _merged(self._line, lines, kept, placed)
+
+
+def _merged(old: np.ndarray, new: np.ndarray, kept: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    out = np.empty(len(kept), dtype=old.dtype)
+    out[kept] = old
+    out[placed] = new
+    return out
+
+
+def _by_hashes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The order that sorts by a, then b, equal pairs in file order. Sorting
+    by a alone is enough (and quicker) unless two different e-mails share
+    their first hash."""
+    order = np.argsort(a, kind="stable")
+    sorted_a, sorted_b = a[order], b[order]
+    if ((sorted_a[1:] == sorted_a[:-1]) & (sorted_b[1:] != sorted_b[:-1])).any():
+        return np.lexsort((b, a))
+    return order

@@ -5,6 +5,13 @@ of this package; GE registers them when this module is imported. Like GE's
 own map expectations they skip empty (null) values: required fields are
 checked by ExpectColumnValuesToNotBeNull.
 
+- ExpectColumnValuesToBeValidEmail, ExpectColumnValuesToBeValidName: the
+  EMAIL and NAME patterns of etl.formats find the value (what GE's
+  ExpectColumnValuesToMatchRegex with those patterns says, a column at a
+  time: etl.formats).
+- ExpectColumnValuesToBeCountryCodes: an ISO 3166 alpha-2 code (what GE's
+  ExpectColumnValuesToBeInSet with the 249 codes says, without GE copying
+  the set for each of its metrics).
 - ExpectColumnValuesToBeValidPhoneNumber: E.164 form (`+`, 7 to 15 digits)
   of a number phonenumbers finds valid.
 - ExpectColumnValuesToContainNoPersonalData: free text without payment card
@@ -32,7 +39,7 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 
-from etl import columns, phones, pii
+from etl import columns, formats, phones, pii
 
 MIN_AGE_YEARS = 13
 MAX_AGE_YEARS = 120
@@ -100,6 +107,20 @@ def _column_map_expectation(name: str, check: Callable[[pd.Series], pd.Series], 
     )
 
 
+def _by_values(check: Callable[[list[str]], np.ndarray]) -> Callable[[pd.Series], pd.Series]:
+    """A Series check from a check of the values as a list."""
+    return lambda column: pd.Series(check(column.tolist()), index=column.index)
+
+
+ExpectColumnValuesToBeValidEmail = _column_map_expectation(
+    "BeValidEmail", _by_values(formats.valid_emails), "Values are e-mail addresses (etl.formats.EMAIL)."
+)
+ExpectColumnValuesToBeValidName = _column_map_expectation(
+    "BeValidName", _by_values(formats.valid_names), "Values are names (etl.formats.NAME)."
+)
+ExpectColumnValuesToBeCountryCodes = _column_map_expectation(
+    "BeCountryCodes", _by_values(formats.country_codes), "Values are ISO 3166 alpha-2 country codes."
+)
 ExpectColumnValuesToBeValidPhoneNumber = _column_map_expectation(
     "BeValidPhoneNumber",
     lambda column: phones.valid_e164(column),

@@ -4,7 +4,7 @@ The file is checked whole before anything is written (exists, is text, its
 encoding and SHA-256, a header with the required columns, at least one row;
 a report path that can be written; not already imported unless forced).
 Then chunks are read and validated in a background thread while the
-database loads the previous chunk (workflow.customers.import_customers,
+database loads the previous chunk (their sizes: etl.reading.chunk_size) (workflow.customers.import_customers,
 one transaction), with a progress bar in rows/s on stderr. Rejects go to the
 report as they are found; memory stays at a few chunks whatever the size of
 the file.
@@ -77,7 +77,8 @@ def import_customer_file(
     source = inspect_file(path)
     if options.report is not None:
         check_report_path(options.report, path)
-    header, chunks = open_rows(source)
+    expected_rows = _estimate_rows(source)
+    header, chunks = open_rows(source, expected_rows)
     try:
         first, engine, notes = _before_loading(engine, source, header, chunks, options)
     except BaseException:
@@ -88,7 +89,7 @@ def import_customer_file(
     rejects = RejectLog(header, options.report)
     validator = ChunkValidator(header)
     bar = tqdm(
-        total=_estimate_rows(source), unit="rows", unit_scale=True, desc=f"importing {source.name}",
+        total=expected_rows, unit="rows", unit_scale=True, desc=f"importing {source.name}",
         file=sys.stderr, disable=not options.progress, dynamic_ncols=True, leave=False,
     )  # fmt: skip
 

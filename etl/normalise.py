@@ -53,28 +53,24 @@ def normalise_chunk(chunk: RawChunk) -> pd.DataFrame:
     with the columns the file has among email, full_name, phone, country,
     birth_date, notes (object dtype, None for missing)."""
     raw = chunk.values
-    index = pd.Index(chunk.lines, name="line")
     columns: dict[str, list[str | None]] = {}
-    columns["email"] = [None if v is None else v.lower() for v in _trimmed(raw["email"])]
+    columns["email"] = [None if v is None else v.strip().lower() or None for v in raw["email"]]
     if "full_name" in raw:
         columns["full_name"] = _names(raw["full_name"])
     else:
         columns["full_name"] = _names(
             [f"{first} {last}" for first, last in zip(raw["first_name"], raw["last_name"], strict=True)]
         )
-    columns["country"] = _trimmed(raw["country"])
-    for name in ("phone", "birth_date", "notes"):
-        if name in raw:
-            columns[name] = _trimmed(raw[name])
-    frame = pd.DataFrame(
+    columns["country"] = normalise_countries(_trimmed(raw["country"]))
+    if "phone" in raw:
+        columns["phone"] = normalise_phones(_trimmed(raw["phone"]), columns["country"])
+    if "birth_date" in raw:
+        dates = _trimmed(raw["birth_date"])
+        iso = {value: _iso_date(value) for value in dict.fromkeys(dates) if value is not None}
+        columns["birth_date"] = [None if value is None else iso[value] for value in dates]
+    if "notes" in raw:
+        columns["notes"] = _trimmed(raw["notes"])
+    index = pd.Index(np.fromiter(chunk.lines, dtype=np.int64, count=len(chunk.lines)), name="line")
+    return pd.DataFrame(
         {name: np.array(values, dtype=object) for name, values in columns.items()}, index=index, dtype=object
     )
-    frame["country"] = normalise_countries(frame["country"])
-    if "phone" in frame:
-        frame["phone"] = normalise_phones(frame["phone"], frame["country"])
-    if "birth_date" in frame:
-        distinct = frame["birth_date"].dropna().unique()
-        frame["birth_date"] = frame["birth_date"].map(
-            {value: _iso_date(value) for value in distinct}, na_action="ignore"
-        )
-    return frame

@@ -17,8 +17,9 @@ from functools import cache, lru_cache
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 from phonenumbers.phonenumberutil import ValidationResult, _test_number_length
 
-_NATIONAL_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-                   "voicemail", "fixed_line")  # fmt: skip
+# Any one of them makes a number valid; the common ones first, since the first that matches ends the search.
+_NATIONAL_TYPES = ("fixed_line", "voicemail", "uan", "pager", "personal_number", "voip", "shared_cost",
+                   "toll_free", "premium_rate")  # fmt: skip
 _UNSTRIPPABLE = (
     ValidationResult.TOO_SHORT,
     ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
@@ -118,7 +119,7 @@ def _type_pattern(region: str, length: int) -> re.Pattern[str] | None:
 
     if metadata is None or not fits(metadata.general_desc):
         return None
-    names = _NATIONAL_TYPES if metadata.same_mobile_and_fixed_line_pattern else (*_NATIONAL_TYPES, "mobile")
+    names = _NATIONAL_TYPES if metadata.same_mobile_and_fixed_line_pattern else ("mobile", *_NATIONAL_TYPES)
     types = [
         getattr(metadata, name).national_number_pattern for name in names if fits(getattr(metadata, name))
     ]
@@ -128,61 +129,76 @@ def _type_pattern(region: str, length: int) -> re.Pattern[str] | None:
     return re.compile(f"(?=(?:{general})\\Z)(?:{'|'.join(f'(?:{t})' for t in types)})")
 
 
-def _region_valid(region: str) -> str:
-    """Regex source matching exactly the numbers type_matches accepts."""
+def _region_valid(region: str, lengths: frozenset[int]) -> str:
+    """Regex source matching exactly the numbers of these lengths that
+    type_matches accepts."""
     metadata = PhoneMetadata.metadata_for_region(region, None)
-    lengths = metadata.general_desc.possible_length if metadata else ()
+    possible = metadata.general_desc.possible_length if metadata else ()
     alternatives = [
         f"(?=\\d{{{length}}}\\Z){pattern.pattern}\\Z"
-        for length in lengths
-        if length > 0 and (pattern := _type_pattern(region, length)) is not None
+        for length in possible
+        if length > 0 and length in lengths and (pattern := _type_pattern(region, length)) is not None
     ]
     return "(?:" + "|".join(alternatives) + ")" if alternatives else "(?!)"
 
 
-@cache
-def _code_valid(code: int) -> str:
-    """Regex source for valid_for_code: regions in metadata order, the first
-    whose leading digits match deciding alone."""
+@lru_cache(maxsize=4096)
+def _code_valid(code: int, lengths: frozenset[int]) -> str:
+    """Regex source for valid_for_code on numbers of these lengths: regions
+    in metadata order, the first whose leading digits match deciding alone."""
     regions = COUNTRY_CODE_TO_REGION_CODE[code]
     if len(regions) == 1:
-        return _region_valid(regions[0])
+        return _region_valid(regions[0], lengths)
     rest = "(?!)"
     for region in reversed(regions):
         metadata = PhoneMetadata.metadata_for_region(region, None)
-        body = _region_valid(region)
+        body = _region_valid(region, lengths)
         leading = metadata.leading_digits if metadata else None
         rest = f"(?:(?={leading})(?:{body})|(?!{leading}){rest})" if leading else f"(?:{body}|{rest})"
     return rest
 
 
-@cache
-def international_pattern(first_three: str) -> re.Pattern[str] | None:
-    """`+`, the calling code the digits start with, and a valid national
-    number that does not start with the national prefix (phonenumbers would
-    try to cut it off: that case takes the exact path)."""
+def international_pattern(first_three: str, length: int) -> re.Pattern[str] | None:
+    """For numbers of `length` characters: `+`, the calling code the digits
+    start with, and a valid national number that does not start with the
+    national prefix (phonenumbers would try to cut it off: that case takes
+    the exact path). Numbers of one length need only the alternatives of
+    that length (what keeps the pattern short and quick); compiled once per
+    calling code and length."""
     rules = rules_for_digits(first_three)
-    if rules is None:
-        return None
-    no_prefix = f"(?!{rules.prefix.pattern})"
-    return re.compile(f"\\+{rules.code_text}{no_prefix}{_code_valid(rules.code)}")
+    return None if rules is None else _international(rules.code, length)
 
 
-@cache
-def national_pattern(region: str) -> re.Pattern[str] | None:
-    """A number written without + in `region`: not starting with the
-    international prefix or the calling code; either a national prefix
-    phonenumbers cuts off (group 'cut', a length it keeps a cut for) or none
-    (group 'whole'), then a valid national number."""
+@lru_cache(maxsize=4096)
+def _international(code: int, length: int) -> re.Pattern[str]:
+    rules = rules_for(COUNTRY_CODE_TO_REGION_CODE[code][0])
+    national = frozenset({length - 1 - len(rules.code_text)})
+    return re.compile(f"\\+{rules.code_text}(?!{rules.prefix.pattern}){_code_valid(code, national)}")
+
+
+@lru_cache(maxsize=4096)
+def national_pattern(region: str, length: int) -> re.Pattern[str] | None:
+    """A number of `length` characters written without + in `region`: not
+    starting with the international prefix or the calling code; either a
+    national prefix phonenumbers cuts off (group 'cut', a length it keeps a
+    cut for) or none (group 'whole'), then a valid national number. A prefix
+    of digits only leaves one length for the cut number; any other prefix,
+    every length up to `length`."""
     rules = rules_for(region) if region else None
     if rules is None:
         return None
-    valid = _code_valid(rules.code)
+    whole = _code_valid(rules.code, frozenset({length}))
     head = f"(?!{rules.idd.pattern})(?!{rules.code_text})"
     if not rules.plain_prefix:
-        return re.compile(f"{head}(?!{rules.prefix.pattern})(?P<whole>{valid})")
-    cut_lengths = "|".join(f"\\d{{{n}}}" for n in range(2, 18) if strippable_length(rules.region, n))
+        return re.compile(f"{head}(?!{rules.prefix.pattern})(?P<whole>{whole})")
+    prefix = rules.prefix.pattern
+    literal = prefix.isdigit() and prefix.isascii()
+    rests = [length - len(prefix)] if literal else list(range(length + 1))
+    cut_lengths = "|".join(
+        f"\\d{{{n}}}" for n in rests if 2 <= n <= 17 and strippable_length(rules.region, n)
+    )
+    cut = _code_valid(rules.code, frozenset(rests)) if cut_lengths else "(?!)"
     return re.compile(
-        f"{head}(?:(?>{rules.prefix.pattern})(?P<cut>(?=(?:{cut_lengths})\\Z){valid})"
-        f"|(?!{rules.prefix.pattern})(?P<whole>{valid}))"
+        f"{head}(?:(?>{prefix})(?P<cut>(?=(?:{cut_lengths or '(?!)'})\\Z){cut})"
+        f"|(?!{prefix})(?P<whole>{whole}))"
     )

@@ -20,9 +20,12 @@ and an E.164 form of 7 to 15 digits (what the customers table accepts).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import deque
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -57,37 +60,45 @@ def _compact(value: str) -> str:
 # E.164 numbers found valid in the last two chunks: validation checks the
 # numbers that normalisation has just produced, so it need not parse them
 # again. A cache of a pure answer; a number not in it is checked in full.
-_RECENTLY_VALID: deque[frozenset[str]] = deque([frozenset()], maxlen=2)
+_RECENTLY_VALID: deque[set[str]] = deque([set()], maxlen=2)
 
 
-def normalise_phones(values: pd.Series, regions: pd.Series) -> pd.Series:
+def normalise_phones(values: list[str | None], regions: list[str | None]) -> list[str | None]:
     """E.164 for valid numbers; the value as given (trimmed) for invalid ones,
-    so that validation rejects them; None stays None."""
-    out = values.to_numpy(dtype=object, copy=True)
-    present = values.notna().to_numpy()
-    raw = out[present]
-    e164 = np.array(to_e164(raw.tolist(), regions.to_numpy(dtype=object)[present].tolist()), dtype=object)
-    valid = e164 != None  # noqa: E711 (elementwise)
-    _RECENTLY_VALID.append(frozenset(e164[valid].tolist()))
-    out[present] = np.where(valid, e164, raw)
-    return pd.Series(out, index=values.index, dtype=object)
+    so that validation rejects them; None stays None. `regions`: the rows'
+    countries."""
+    present = [i for i, value in enumerate(values) if value is not None]
+    if len(present) == len(values):
+        written, where = values, regions
+    else:
+        written, where = [values[i] for i in present], [regions[i] for i in present]
+    e164 = to_e164(written, where)
+    valid = set(e164)
+    valid.discard(None)
+    _RECENTLY_VALID.append(valid)
+    out = [number if number is not None else value for number, value in zip(e164, written, strict=True)]
+    if len(present) == len(values):
+        return out
+    result = list(values)
+    for i, number in zip(present, out, strict=True):
+        result[i] = number
+    return result
 
 
 def valid_e164(values: pd.Series) -> pd.Series:
     """True where a value is already a valid number in E.164 form."""
     listed = values.tolist()
     known = np.zeros(len(listed), dtype=bool)
-    unknown = list(range(len(listed)))
+    unknown, candidates = np.arange(len(listed)), listed
     for numbers in reversed(_RECENTLY_VALID):  # the latest chunk first
-        found = np.fromiter(
-            map(numbers.__contains__, [listed[i] for i in unknown]), dtype=bool, count=len(unknown)
-        )
-        known[np.array(unknown, dtype=np.int64)[found]] = True
-        unknown = [i for i, hit in zip(unknown, found.tolist(), strict=True) if not hit]
-    if unknown:
-        checked = to_e164([listed[i] for i in unknown], [None] * len(unknown))
-        for i, out in zip(unknown, checked, strict=True):
-            known[i] = out is not None and out == listed[i]
+        found = np.fromiter(map(numbers.__contains__, candidates), dtype=bool, count=len(candidates))
+        known[unknown[found]] = True
+        unknown = unknown[~found]
+        candidates = [listed[i] for i in unknown.tolist()]
+    if candidates:
+        checked = to_e164(candidates, [None] * len(candidates))
+        for i, value, out in zip(unknown.tolist(), candidates, checked, strict=True):
+            known[i] = out is not None and out == value
     return pd.Series(known, index=values.index)
 
 
@@ -105,35 +116,37 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
     number must start with +), or None where phonenumbers finds it invalid.
 
     Numbers are grouped by calling code (written with +) or region (written
-    without); each group is matched against one regex (etl.phone_patterns)
-    that accepts exactly the valid numbers of the common shapes. The rest
+    without) and by length; each group is matched against one regex
+    (etl.phone_patterns) that accepts exactly the valid numbers of the
+    common shapes of that length. The rest
     take the exact path: _fast_parse and valid_for_code, else phonenumbers."""
-    compact = np.array(compact_all(values), dtype=object)
+    listed = compact_all(values)
+    compact = np.array(listed, dtype=object)
     keys = [
         number[:4] if number[:1] == "+" else region or ""
-        for number, region in zip(compact, regions, strict=True)
+        for number, region in zip(listed, regions, strict=True)
     ]
-    codes, uniques = pd.factorize(np.array(keys, dtype=object))
     result = np.full(len(values), None, dtype=object)
     rest: list[int] = []
-    for code_index, key in enumerate(uniques):
-        members = np.flatnonzero(codes == code_index)
+    for key, length, members in _groups(keys, listed):
         international = key[:1] == "+"
-        pattern = international_pattern(key[1:]) if international else national_pattern(key)
+        pattern = international_pattern(key[1:], length) if international else national_pattern(key, length)
         if pattern is None:
             rest += members.tolist()
             continue
         numbers = compact[members]
-        matches = np.array(list(map(pattern.fullmatch, numbers)), dtype=object)
-        matched = matches != None  # noqa: E711 (elementwise)
+        matches = list(map(pattern.fullmatch, numbers))
+        matched = np.fromiter(map(operator.is_not, matches, repeat(None)), dtype=bool, count=len(matches))
         rest += members[~matched].tolist()
         if international:
             e164 = numbers[matched]
         else:
             prefix = f"+{pattern_code(key)}"
-            e164 = np.array([prefix + (m["cut"] or m["whole"]) for m in matches[matched]], dtype=object)
-        lengths = np.fromiter(map(len, e164), dtype=np.int64, count=len(e164))
-        fits = (lengths >= 8) & (lengths <= 16)  # the pattern admits digits only
+            e164 = np.array(
+                [prefix + (m["cut"] or m["whole"]) for m in matches if m is not None], dtype=object
+            )
+        e164_lengths = np.fromiter(map(len, e164), dtype=np.int64, count=len(e164))
+        fits = (e164_lengths >= 8) & (e164_lengths <= 16)  # the pattern admits digits only
         result[members[matched]] = np.where(fits, e164, None)
     by_code: dict[int, list[tuple[int, str]]] = {}
     for i in rest:
@@ -148,6 +161,18 @@ def to_e164(values: list[str], regions: list[str | None]) -> list[str | None]:
             if ok and _E164.fullmatch(prefix + nsn):
                 result[i] = prefix + nsn
     return result.tolist()
+
+
+def _groups(keys: list[str], numbers: list[str]) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(key, length, positions) for each key and length of number that occur."""
+    if not keys:
+        return
+    codes, uniques = pd.factorize(np.array(keys, dtype=object))
+    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+    groups = codes * (int(lengths.max()) + 1) + lengths
+    order = np.argsort(groups, kind="stable")
+    for members in np.split(order, np.flatnonzero(np.diff(groups[order])) + 1):
+        yield uniques[codes[members[0]]], int(lengths[members[0]]), members
 
 
 def pattern_code(region: str) -> int:

@@ -2,10 +2,10 @@
 
 The suite is defined here, in code, for the columns the file has; it runs on
 an ephemeral (in-memory) context with analytics and progress bars off, so no
-project folder, no network. GE's COMPLETE results list every unexpected
-value: only the line numbers are taken from them, the value for the report
-is re-read from the chunk and masked, and the result object is dropped.
-Nothing GE returns is stored or printed.
+project folder, no network. GE's COMPLETE results list the line of every
+unexpected value, without the value (exclude_unexpected_values): the value
+for the report is re-read from the chunk and masked, and the result object
+is dropped. Nothing GE returns is stored or printed.
 
 Rules (see etl.rules for their wording): e-mail, full name and country
 present; e-mail syntax; e-mail unique within the file (the first row with
@@ -33,7 +33,6 @@ from great_expectations.data_context.types.base import (
 from great_expectations.execution_engine import pandas_execution_engine
 
 from etl import expectations as ecc
-from etl.countries import ALPHA_2
 from etl.duplicates import FirstSeen
 from etl.normalise import normalise_chunk
 from etl.pii import mask_value
@@ -41,14 +40,18 @@ from etl.reading import Header, RawChunk
 from etl.rules import MAX_NAME, MAX_NOTES, Reject, first_per_field, mask_kind
 from workflow.customers import CustomerBatch
 
-# Local part: RFC 5322 atext (and letters of any script) with single dots; domain: labels of letters,
-# digits and inner hyphens; the last one 2+ letters (or punycode).
-EMAIL = (
-    r"^(?=.{3,254}$)(?=[^@]{1,64}@)[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
-    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})$"
-)
-NAME = rf"^(?=.{{2,{MAX_NAME}}}$)(?=.*[^\W\d_])[^\d\x00-\x1f\x7f@]+$"
 _NAME_DIGITS = re.compile(r"\d")
+
+
+# Every failing row's line (the frame's index, "line"), and not its value: GE lists the lines as
+# {"line": [...]} and copies no value into its results, and skips the value counts it would otherwise
+# compute for each expectation (about 15 ms a 200,000-row chunk).
+_RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+    "exclude_unexpected_values": True,
+    "partial_unexpected_count": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def build_suite(fields: set[str]) -> gx.ExpectationSuite:
 
     for field in ("email", "full_name", "country"):
         add(gxe.ExpectColumnValuesToNotBeNull, field, "required")
-    add(gxe.ExpectColumnValuesToMatchRegex, "email", "email_syntax", regex=EMAIL)
+    add(ecc.ExpectColumnValuesToBeValidEmail, "email", "email_syntax")
     add(
         gxe.ExpectColumnPairValuesToBeEqual,
         "email",
@@ -93,8 +96,8 @@ def build_suite(fields: set[str]) -> gx.ExpectationSuite:
         column_A="line_no",
         column_B="email_first_line",
     )
-    add(gxe.ExpectColumnValuesToBeInSet, "country", "country_unknown", value_set=sorted(ALPHA_2))
-    add(gxe.ExpectColumnValuesToMatchRegex, "full_name", "name_characters", regex=NAME)
+    add(ecc.ExpectColumnValuesToBeCountryCodes, "country", "country_unknown")
+    add(ecc.ExpectColumnValuesToBeValidName, "full_name", "name_characters")
     add(ecc.ExpectColumnValuesToContainNoPersonalData, "full_name", "personal_data")
     if "phone" in fields:
         add(ecc.ExpectColumnValuesToBeValidPhoneNumber, "phone", "phone_invalid")
@@ -128,20 +131,16 @@ class ChunkValidator:
         rejects = first_per_field(rejects)
         bad_lines = {reject.line for reject in rejects}
         valid = frame[~frame.index.isin(bad_lines)] if bad_lines else frame
-        columns = [valid[name].tolist() for name in ("email", "full_name", "country")]
+        # Missing values are None in these object columns (etl.normalise), never NaN.
         phones = valid["phone"].tolist() if "phone" in valid else [None] * len(valid)
-        rows = [
-            (email, name, None if phone is None or phone != phone else phone, country)
-            for email, name, phone, country in zip(columns[0], columns[1], phones, columns[2], strict=True)
-        ]
+        emails, names, countries = (valid[name].tolist() for name in ("email", "full_name", "country"))
+        rows = list(zip(emails, names, phones, countries, strict=True))
         batch = CustomerBatch(rows=rows, rows_read=chunk.rows_read, rows_rejected=len(bad_lines))
         return ValidatedChunk(batch, rejects)
 
     def _run_suite(self, frame: pd.DataFrame) -> list[Reject]:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        results = batch.validate(
-            self._suite, result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False}
-        )
+        results = batch.validate(self._suite, result_format=_RESULT_FORMAT)
         failed: list[tuple[str, str, list[int]]] = []
         for result in results.results:
             info = result.exception_info or {}
@@ -150,9 +149,13 @@ class ChunkValidator:
                 raise RuntimeError(f"validation could not run: {info.get('exception_message')}")
             if not result.success:
                 meta = result.expectation_config.meta
-                lines = [int(item["line"]) for item in result.result.get("unexpected_index_list") or ()]
+                lines = [
+                    int(line)
+                    for item in result.result.get("unexpected_index_list") or ()
+                    for line in item["line"]
+                ]
                 failed.append((meta["field"], meta["rule"], lines))
-        del results  # it lists the raw values: nothing of it is kept
+        del results  # nothing of it is kept
         rejects = []
         for field, rule, lines in failed:
             values = frame.loc[lines, field].tolist()

@@ -7,10 +7,11 @@ UPDATE`, sorted by e-mail so that the unique index is walked in order.
 Fill (customers is empty when the import starts): nothing can conflict
 (the batches' e-mails are unique across the file), so each batch is COPYed
 straight into customers, and the indexes that cost most to grow row by row
-(the case-insensitive e-mail ones and the name index, where every row lands
-on a random page) are dropped first and built again, by sorting, after the
-last batch: about 2.5 times less work for the database than inserting into
-five growing indexes. The primary key and the indexes that grow at their
+(the case-insensitive e-mail index and the name index, where every row
+lands on a random page) are dropped first and built again, by sorting (in
+parallel, PostgreSQL's maintenance workers), after the last batch: about
+2.5 times less work for the database than inserting into growing indexes.
+The primary key and the indexes that grow at their
 end (created_at, country) stay. The table is locked against every other
 session for the whole run (an empty table has nobody to serve), the check
 constraints still hold for every row, and the unique e-mail index is built

@@ -64,15 +64,20 @@ class CustomerBatch:
 def copy_text(rows: Sequence[tuple[str | None, str | None, str | None, str | None]]) -> bytes:
     """Rows of 4 values in COPY's text format (tab-separated, \\N for NULL).
     Values with a tab, line break or backslash are escaped; the common case
-    of none is checked on the whole text at once."""
-    n = _NULL
-    text = "".join(
-        [
-            f"{n if a is None else a}\t{n if b is None else b}\t{n if c is None else c}\t{n if d is None else d}\n"
-            for a, b, c, d in rows
-        ]
-    )
-    nulls = sum(row.count(None) for row in rows)
+    of none is checked on the whole text at once, and rows without a NULL
+    are joined without looking at each value."""
+    try:
+        text = "\n".join(map("\t".join, rows)) + "\n" if rows else ""
+        nulls = 0
+    except TypeError:  # a NULL (None), or a value that is not text: written one by one below
+        n = _NULL
+        text = "".join(
+            [
+                f"{n if a is None else a}\t{n if b is None else b}\t{n if c is None else c}\t{n if d is None else d}\n"
+                for a, b, c, d in rows
+            ]
+        )
+        nulls = sum(row.count(None) for row in rows)
     clean = (
         text.count("\\") == nulls
         and text.count("\t") == 3 * len(rows)

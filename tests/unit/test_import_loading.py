@@ -17,6 +17,14 @@ def test_backslashes_tabs_and_line_breaks_in_values_are_escaped():
     assert copy_text([("a@x.com", "A\\N\tB\r\nC", None, "DE")]) == b"a@x.com\tA\\\\N\\tB\\r\\nC\t\\N\tDE\n"
 
 
+def test_rows_without_a_null_are_escaped_the_same():
+    assert copy_text([("a@x.com", "A\\N\tB\r\nC", "+4930123456", "DE")]) == (
+        b"a@x.com\tA\\\\N\\tB\\r\\nC\t+4930123456\tDE\n"
+    )
+    assert copy_text([("a@x.com", "Ann", "+4930123456", "DE")] * 2) == b"a@x.com\tAnn\t+4930123456\tDE\n" * 2
+    assert copy_text([]) == b""
+
+
 def test_the_threshold_allows_exactly_the_limit_and_refuses_more():
     assert not is_over_threshold(20, 1, Decimal(5))
     assert is_over_threshold(20, 2, Decimal("9.99"))

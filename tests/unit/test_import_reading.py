@@ -85,6 +85,27 @@ def test_chunks_carry_on_the_line_numbers(tmp_path, monkeypatch):
     assert [chunk.lines for chunk in chunks] == [[2, 3], [4, 5], [6]]
 
 
+def test_chunks_are_large_and_get_smaller_towards_the_expected_end():
+    sizes, done = [], 0
+    while done < 1_000_000:
+        sizes.append(min(reading.chunk_size(done, 1_000_000), 1_000_000 - done))
+        done += sizes[-1]
+    assert sizes == [10_000, 200_000, 200_000, 200_000, 195_000, 97_500, 48_750, 24_375, 20_000, 4_375]
+    assert reading.chunk_size(10_000, None) == 200_000  # no estimate: large chunks to the end
+    assert reading.chunk_size(990_000, 1_000_000) == reading.chunk_size(1_500_000, 1_000_000) == 20_000
+
+
+def test_an_expected_row_count_only_changes_where_the_chunks_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "FIRST_CHUNK_ROWS", 2)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(reading, "LAST_CHUNK_ROWS", 1)
+    path = write(tmp_path, b"email,name,country\n" + b"".join(b"u%d@x.com,U,DE\n" % i for i in range(12)))
+    _, chunks = open_rows(inspect_file(path), expected_rows=12)
+    lines = [chunk.lines for chunk in chunks]
+    assert [len(chunk) for chunk in lines] == [2, 4, 3, 2, 1]
+    assert [line for chunk in lines for line in chunk] == list(range(2, 14))
+
+
 @pytest.mark.parametrize(
     ("data", "message", "code"),
     [
