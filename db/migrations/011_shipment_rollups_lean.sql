@@ -260,10 +260,9 @@ BEGIN
         EXECUTE statement;
     END LOOP;
 
-    -- Each order's category slots, ascending, by grouping its items' slots
-    -- in (order, slot) order (sorted, or read in order from
-    -- order_items_order_idx and sorted within each order): cheaper than
-    -- hashing 1M groups. The facts are written in shipment order, so that the spans
+    -- Each order's category slots, ascending, by grouping its items in
+    -- order (sorted, or read in order from order_items_order_idx): cheaper
+    -- than hashing 1M groups. The facts are written in shipment order, so that the spans
     -- below merge with them instead of hashing them.
     PERFORM set_config('enable_hashagg', 'off', true);
     INSERT INTO shipment_facts (shipment_id, day, country, categories, status)
@@ -272,14 +271,12 @@ BEGIN
       JOIN orders AS o ON o.id = s.order_id
       JOIN customers AS c ON c.id = o.customer_id
      CROSS JOIN business_calendar AS bc
-      LEFT JOIN (SELECT order_id, array_agg(slot) AS categories  -- in the order the rows come: ascending
-                   FROM (SELECT DISTINCT i.order_id, m.slot
-                           FROM order_items AS i
-                           JOIN (SELECT p.id, k.slot
-                                   FROM products AS p JOIN shipment_keys AS k ON k.kind = 'category' AND k.name = p.category) AS m
-                             ON m.id = i.product_id
-                          ORDER BY 1, 2) AS d
-                  GROUP BY order_id) AS k ON k.order_id = s.order_id
+      LEFT JOIN (SELECT i.order_id, array_agg(DISTINCT m.slot ORDER BY m.slot) AS categories
+                   FROM order_items AS i
+                   JOIN (SELECT p.id, k.slot
+                           FROM products AS p JOIN shipment_keys AS k ON k.kind = 'category' AND k.name = p.category) AS m
+                     ON m.id = i.product_id
+                  GROUP BY i.order_id) AS k ON k.order_id = s.order_id
      ORDER BY s.id;
     PERFORM set_config('enable_hashagg', 'on', true);
     ANALYZE shipment_facts;  -- the spans join below plans from its size
