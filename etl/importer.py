@@ -3,9 +3,10 @@
 The file is checked whole before anything is written (exists, is text, its
 encoding and SHA-256, a header with the required columns, at least one row;
 a report path that can be written; not already imported unless forced).
-Then chunks are read and validated in a background thread while the
-database loads the previous chunk (their sizes: etl.reading.chunk_size) (workflow.customers.import_customers,
-one transaction), with a progress bar in rows/s on stderr. Rejects go to the
+Then chunks (sized by etl.reading.chunk_size) are read and validated in a
+background thread while the database loads the previous chunk
+(workflow.customers.import_customers, one transaction), with a progress
+bar in rows/s on stderr. Rejects go to the
 report as they are found; memory stays at a few chunks whatever the size of
 the file.
 """
