@@ -15,7 +15,6 @@ has sign-in, the client signs in first as bench-admin (bench.signin).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -108,7 +107,9 @@ class Caller:
             json=payload(outputs, filters, extra),
             headers={"Origin": "http://localhost"},
         )
-        if response.status_code != 200 or "alert" in json.dumps(json.loads(response.data))[:400].lower():
+        # On the bytes as sent (as bench.http_load does): decoding and
+        # re-encoding the response here took 0.4-2.2 ms of the timed call.
+        if response.status_code != 200 or b"alert" in response.data[:400].lower():
             raise RuntimeError(f"{name}: the callback failed: {response.status_code} {response.data[:300]!r}")
 
     def uncached(self, name: str, filters: list[Filters]) -> Callable[[int], None]:
