@@ -5,7 +5,7 @@ create_app puts one Services on the Flask server; callbacks reach it through
 (as in tests) keep their own database and cache.
 
 `request_read(work)` runs the small reads that every request makes (the
-session check, the data version) on one connection per request, in
+session check, which reads the data version too) on one connection per request, in
 autocommit: one round trip per read, no BEGIN or ROLLBACK around it, and no
 transaction held while the request goes on to compute. The connection is
 returned to the pool when the request ends (`release_request_connection`,
@@ -70,14 +70,20 @@ def request_read(work: Callable[[Connection], T]) -> T:
 
 def request_data_version() -> int:
     """The data version, read once per request (every panel of the request
-    then uses the same one, read before any of them computes)."""
+    then uses the same one, read before any of them computes): the one the
+    session check read with the session (`note_data_version`), else read now."""
     if not flask.has_request_context():
         return request_read(data_version)
     version = flask.g.get(_DATA_VERSION)
     if version is None:
         version = request_read(data_version)
-        setattr(flask.g, _DATA_VERSION, version)
+        note_data_version(version)
     return version
+
+
+def note_data_version(version: int) -> None:
+    """Keep a data version read at this request's start for its panels."""
+    setattr(flask.g, _DATA_VERSION, version)
 
 
 def release_request_connection(_error: BaseException | None = None) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
 
-_READ = text("SELECT sum(version)::bigint FROM data_version")
+# The one statement that reads it; workflow.sessions reads it beside a session.
+SQL = "SELECT sum(version)::bigint FROM data_version"
+_READ = text(SQL)
 
 
 def data_version(source: Engine | Connection) -> int:

@@ -24,11 +24,12 @@ would let a stale session come back for a while. So `get` is:
 * one Redis GET of the session (its data and exact last_seen_at), then
 * one PostgreSQL read by primary key, joined to the user by primary key:
   created_at, last_seen_at, revoked_at, and the user's active, username,
-  role, pii_access. No write, no session data, one round trip. A role
-  change or a disable therefore takes effect on the very next request, on
-  every worker. The read runs in autocommit (no BEGIN and ROLLBACK around
-  it) on the caller's connection when given one: the app passes the
-  request's own, which the dashboard's data version read then shares.
+  role, pii_access; and the data version (workflow.data_version), so a
+  request that goes on to serve cached figures needs no second read. No
+  write, no session data, one round trip. A role change or a disable
+  therefore takes effect on the very next request, on every worker. The
+  read runs in autocommit (no BEGIN and ROLLBACK around it) on the caller's
+  connection when given one: the app passes the request's own.
 * at most once a second, one Redis SET ... XX to move last_seen_at (XX:
   never re-creates a key that a concurrent logout has just deleted).
 
@@ -63,6 +64,7 @@ from typing import Any, TypeVar
 import redis
 from sqlalchemy import Connection, Engine, func, text, update
 
+from workflow.data_version import SQL as DATA_VERSION_SQL
 from workflow.db import transaction
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.redis_link import DOWN, RedisLink, redis_client
@@ -101,6 +103,7 @@ class Session:
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime  # when it ends unless used again: the idle or the absolute limit, the earlier
+    data_version: int  # workflow.data_version, read in the same statement as the session
 
 
 def revoke_user_sessions(conn: Connection, user_id: int, at: datetime) -> list[str]:
@@ -118,12 +121,14 @@ def revoke_user_sessions(conn: Connection, user_id: int, at: datetime) -> list[s
 # Every request with a Redis copy: by primary keys, no session data, no write.
 _CHECK = text(
     "SELECT s.user_id, s.created_at, s.last_seen_at, s.revoked_at, u.username, u.role, u.active, "
-    "u.pii_access FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"
+    f"u.pii_access, ({DATA_VERSION_SQL}) AS data_version "
+    "FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"
 )
 # Without a Redis copy (a miss or an outage): the whole row.
 _LOAD = text(
     "SELECT s.user_id, s.data, s.created_at, s.last_seen_at, s.revoked_at, u.username, u.role, u.active, "
-    "u.pii_access FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"
+    f"u.pii_access, ({DATA_VERSION_SQL}) AS data_version "
+    "FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"
 )
 _CREATE = text(
     "INSERT INTO user_sessions (id_hash, user_id, data, created_at, last_seen_at) "
@@ -276,6 +281,7 @@ class SessionStore:
         return Session(
             user_id=row.user_id, username=row.username, role=row.role, pii_access=row.pii_access,
             data=dict(data), created_at=row.created_at, last_seen_at=last_seen, expires_at=expires,
+            data_version=row.data_version,
         )  # fmt: skip
 
     # -- writing

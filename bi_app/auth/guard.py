@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.access import SESSION_KEY
 from bi_app.auth import policy
 from bi_app.auth.pages import page_key
-from bi_app.services import release_request_connection, request_read, services
+from bi_app.services import note_data_version, release_request_connection, request_read, services
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def register(app: Dash) -> None:
     def guard() -> Response | None:
         return check_request(app)
 
-    # The session check's connection serves the whole request (the data version too).
+    # The session check's connection (and the data version it read) serves the whole request.
     server.teardown_request(release_request_connection)
 
     @server.after_request
@@ -78,6 +78,8 @@ def check_request(app: Dash) -> Response | None:
     if session_id and request.endpoint not in _NO_SESSION_LOOKUP:
         try:
             session = services().sessions.get(session_id, read=request_read)
+            if session is not None:  # read with the session: the panels need no read of their own
+                note_data_version(session.data_version)
         except SQLAlchemyError:
             log.exception("sessions: the database did not answer")
             return _refuse(

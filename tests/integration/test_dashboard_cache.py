@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests.dash_client import call_callback
 from tests.integration.dashboard_probe import place_one_order
@@ -76,3 +77,28 @@ def test_a_write_makes_every_panel_compute_again(demo_db_url, redis_server):
         for panel in PANELS:
             panel_body(app, cookie, panel)
         assert computed == list(PANELS)
+
+
+def test_a_cached_panel_costs_one_database_read_and_still_sees_a_new_write(demo_db_url, redis_server):
+    """The session check reads the data version in the same statement, so a
+    panel served from the cache asks PostgreSQL once; the version it used is
+    still the one of the request's start, so a write in between recomputes."""
+    with LiveApp(demo_db_url, env={"REDIS_URL": redis_server.url}) as app:
+        cookie = app.cookie("manager")
+        panel_body(app, cookie, "kpis")
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        event.listen(app.engine, "before_cursor_execute", count)
+        try:
+            first = panel_body(app, cookie, "kpis")
+            assert len(statements) == 1 and "data_version" in statements[0], statements
+            place_one_order(app.engine)
+            statements.clear()
+            after_write = panel_body(app, cookie, "kpis")
+        finally:
+            event.remove(app.engine, "before_cursor_execute", count)
+        assert len(statements) > 1  # computed again: the new order's version is a new key
+        assert after_write != first
