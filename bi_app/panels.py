@@ -30,7 +30,7 @@ from plotly.io.json import to_json_plotly
 from sqlalchemy.exc import SQLAlchemyError
 
 from bi_app.services import request_data_version, services
-from workflow.analytics import Filters
+from workflow.analytics import FilterChoices, Filters, filter_choices
 from workflow.errors import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,15 @@ def render_panel(name: str, key: tuple[Hashable, ...], compute: Callable[[], Any
             f"This panel could not be shown because of an error on our side (reference {reference}). "
             "The other panels are not affected."
         ), ""
+
+
+def cached_filter_choices() -> FilterChoices:
+    """The categories and countries the filter controls offer, computed once
+    per data version (the dashboard's, the orders' and the inventory's)."""
+    ecc = services()
+    return ecc.cache.get_or_compute(
+        "filter-choices", (request_data_version(),), lambda: filter_choices(ecc.engine)
+    )
 
 
 def as_sent(content: Any) -> Any:

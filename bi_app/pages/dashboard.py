@@ -14,12 +14,11 @@ from dash import dcc, html
 
 from bi_app.ids import as_of, body
 from bi_app.ids import dashboard as ids
-from bi_app.panels import DATABASE_DOWN, alert
+from bi_app.panels import DATABASE_DOWN, alert, cached_filter_choices
 from bi_app.services import services
 from bi_app.url_filters import parse_dashboard_query
-from workflow.analytics import FilterChoices, filter_choices
+from workflow.analytics import FilterChoices
 from workflow.analytics.filters import MAX_DAYS
-from workflow.data_version import data_version
 
 dash.register_page(
     __name__, path="/", name="Dashboard", title="Dashboard · E-Commerce Command Center", order=0
@@ -138,10 +137,8 @@ def _panel(title: str, panel: str, controls=None) -> dbc.Card:
 
 
 def _choices() -> FilterChoices | None:
-    ecc = services()
     try:
-        version = data_version(ecc.engine)
-        return ecc.cache.get_or_compute("filter-choices", (version,), lambda: filter_choices(ecc.engine))
+        return cached_filter_choices()
     except Exception:
         log.exception("dashboard: the filter choices could not be read")
         return None

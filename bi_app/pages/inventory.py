@@ -16,9 +16,7 @@ from dash import dcc, html
 from bi_app.access import may_do
 from bi_app.components.inventory import parse_inventory_view
 from bi_app.ids import inventory as ids
-from bi_app.services import services
-from workflow.analytics import filter_choices
-from workflow.data_version import data_version
+from bi_app.panels import cached_filter_choices
 from workflow.stock_views import LOW_COVER_DAYS, LOW_MIN_UNITS, SALES_WINDOW_DAYS, TURNOVER_DAYS
 
 dash.register_page(
@@ -208,11 +206,8 @@ def _low_card() -> dbc.Card:
 
 
 def _categories() -> list[str]:
-    ecc = services()
     try:
-        version = data_version(ecc.engine)
-        choices = ecc.cache.get_or_compute("filter-choices", (version,), lambda: filter_choices(ecc.engine))
-        return list(choices.categories)
+        return list(cached_filter_choices().categories)
     except Exception:  # the table still works without the suggestions
         log.exception("inventory: the categories could not be read")
         return []

@@ -21,11 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bi_app.figures.orders import orders_pager, orders_table
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH, parse_orders_query
-from bi_app.panels import alert, database_down
+from bi_app.panels import alert, cached_filter_choices, database_down
 from bi_app.services import services
 from bi_app.theme import PAYMENT_STATE_ORDER, PAYMENT_STATE_STYLE
-from workflow.analytics import filter_choices
-from workflow.data_version import data_version
 from workflow.errors import WorkflowError
 from workflow.listings import list_orders
 
@@ -141,11 +139,8 @@ def _base(view) -> dict[str, object]:
 
 def _country_options(chosen: tuple[str, ...]) -> list[dict[str, str]]:
     """The countries customers live in (cached with the dashboard's choices), and any chosen one."""
-    ecc = services()
     try:
-        version = data_version(ecc.engine)
-        choices = ecc.cache.get_or_compute("filter-choices", (version,), lambda: filter_choices(ecc.engine))
-        known = choices.countries
+        known = cached_filter_choices().countries
     except Exception:  # the list still works without the suggestions
         log.exception("orders: the country choices could not be read")
         known = ()
