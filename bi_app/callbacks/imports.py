@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bi_app.access import current_actor
 from bi_app.callbacks import CallbackSet
-from bi_app.components.imports import runs_table, starting_panel, status_panel
+from bi_app.components.import_runs import runs_table
+from bi_app.components.imports import starting_panel, status_panel
 from bi_app.ids import imports as ids
 from bi_app.import_runner import parse_upload, start_import, too_large_message, upload_limit
 from bi_app.panels import alert, database_down

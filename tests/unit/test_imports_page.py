@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dash import html
 
-from bi_app.components.imports import headline, rule_text, runs_table, status_panel
+from bi_app.components.import_runs import runs_table
+from bi_app.components.imports import headline, rule_text, status_panel
 from bi_app.import_runner import Upload, format_size, parse_upload, safe_file_name
 from bi_app.routes.import_reports import report_file_name
 from workflow.errors import ErrorCode, WorkflowError
