@@ -3,7 +3,10 @@
 Each is a ColumnMapExpectation whose pandas metric is a vectorised function
 of this package; GE registers them when this module is imported. Like GE's
 own map expectations they skip empty (null) values: required fields are
-checked by ExpectColumnValuesToNotBeNull.
+checked by ExpectColumnValuesToNotBeNull. Those that can, skip them
+themselves (a missing value is None here, etl.normalise, and passes), so
+that GE does not filter the whole chunk by the column's nulls for each of
+the metrics it derives from the check (about a third of a suite run).
 
 - ExpectColumnValuesToBeValidEmail, ExpectColumnValuesToBeValidName: the
   EMAIL and NAME patterns of etl.formats find the value (what GE's
@@ -91,45 +94,76 @@ def plausible_birth_dates(values: pd.Series, today: date | None = None) -> pd.Se
     return parsed.isna() | ((parsed >= earliest) & (parsed <= latest))
 
 
-def _column_map_expectation(name: str, check: Callable[[pd.Series], pd.Series], doc: str) -> type:
+def _column_map_expectation(
+    name: str, check: Callable[[pd.Series], pd.Series], doc: str, skips_nulls: bool = False
+) -> type:
     """A GE ColumnMapExpectation class `name` whose pandas metric is `check`
-    (a boolean Series, True where a value passes). Creating the classes
-    registers the metric and the expectation with GE."""
+    (a boolean Series, True where a value passes). `skips_nulls`: `check`
+    gets the whole column, None included, and passes None (else GE gives it
+    the non-null values only). Creating the classes registers the metric
+    and the expectation with GE."""
     metric = f"column_values.ecc_{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
 
     def pandas(cls, column: pd.Series, **kwargs) -> pd.Series:
         return check(column)
 
     metric_fn = column_condition_partial(engine=PandasExecutionEngine)(pandas)
-    type(f"{name}Metric", (ColumnMapMetricProvider,), {"condition_metric_name": metric, "_pandas": metric_fn})
+    attributes = {"condition_metric_name": metric, "_pandas": metric_fn}
+    if skips_nulls:
+        attributes["filter_column_isnull"] = False
+    type(f"{name}Metric", (ColumnMapMetricProvider,), attributes)
     return type(
         f"ExpectColumnValuesTo{name}", (ColumnMapExpectation,), {"map_metric": metric, "__doc__": doc}
     )
 
 
 def _by_values(check: Callable[[list[str]], np.ndarray]) -> Callable[[pd.Series], pd.Series]:
-    """A Series check from a check of the values as a list."""
-    return lambda column: pd.Series(check(column.tolist()), index=column.index)
+    """A Series check from a check of the values as a list, None passing
+    (the check sees only the other values)."""
+
+    def series_check(column: pd.Series) -> pd.Series:
+        listed = column.tolist()
+        if None not in listed:
+            return pd.Series(check(listed), index=column.index)
+        present = [i for i, value in enumerate(listed) if value is not None]
+        passed = np.ones(len(listed), dtype=bool)
+        if present:
+            passed[present] = check([listed[i] for i in present])
+        return pd.Series(passed, index=column.index)
+
+    return series_check
+
+
+def _values_check(check: Callable[[pd.Series], pd.Series]) -> Callable[[list[str]], np.ndarray]:
+    return lambda values: check(pd.Series(values, dtype=object)).to_numpy()
 
 
 ExpectColumnValuesToBeValidEmail = _column_map_expectation(
-    "BeValidEmail", _by_values(formats.valid_emails), "Values are e-mail addresses (etl.formats.EMAIL)."
+    "BeValidEmail",
+    _by_values(formats.valid_emails),
+    "Values are e-mail addresses (etl.formats.EMAIL).",
+    skips_nulls=True,
 )
 ExpectColumnValuesToBeValidName = _column_map_expectation(
-    "BeValidName", _by_values(formats.valid_names), "Values are names (etl.formats.NAME)."
+    "BeValidName", _by_values(formats.valid_names), "Values are names (etl.formats.NAME).", skips_nulls=True
 )
 ExpectColumnValuesToBeCountryCodes = _column_map_expectation(
-    "BeCountryCodes", _by_values(formats.country_codes), "Values are ISO 3166 alpha-2 country codes."
+    "BeCountryCodes",
+    _by_values(formats.country_codes),
+    "Values are ISO 3166 alpha-2 country codes.",
+    skips_nulls=True,
 )
 ExpectColumnValuesToBeValidPhoneNumber = _column_map_expectation(
     "BeValidPhoneNumber",
-    lambda column: phones.valid_e164(column),
+    _by_values(_values_check(phones.valid_e164)),
     "Values are valid phone numbers written in E.164.",
+    skips_nulls=True,
 )
 ExpectColumnValuesToContainNoPersonalData = _column_map_expectation(
     "ContainNoPersonalData",
-    clean_free_text,
+    _by_values(_values_check(clean_free_text)),
     "Values hold no card number, national ID, e-mail address or formula.",
+    skips_nulls=True,
 )
 ExpectColumnValuesToBeIsoDates = _column_map_expectation(
     "BeIsoDates", iso_dates, "Values are real calendar dates written YYYY-MM-DD."

@@ -67,8 +67,9 @@ def normalise_phones(values: list[str | None], regions: list[str | None]) -> lis
     """E.164 for valid numbers; the value as given (trimmed) for invalid ones,
     so that validation rejects them; None stays None. `regions`: the rows'
     countries."""
-    present = [i for i, value in enumerate(values) if value is not None]
-    if len(present) == len(values):
+    everyone = None not in values  # the common case, checked without a loop in Python
+    present = range(len(values)) if everyone else [i for i, value in enumerate(values) if value is not None]
+    if everyone:
         written, where = values, regions
     else:
         written, where = [values[i] for i in present], [regions[i] for i in present]
@@ -76,8 +77,11 @@ def normalise_phones(values: list[str | None], regions: list[str | None]) -> lis
     valid = set(e164)
     valid.discard(None)
     _RECENTLY_VALID.append(valid)
-    out = [number if number is not None else value for number, value in zip(e164, written, strict=True)]
-    if len(present) == len(values):
+    if None in e164:  # invalid numbers are kept as written
+        out = [number if number is not None else value for number, value in zip(e164, written, strict=True)]
+    else:
+        out = e164
+    if everyone:
         return out
     result = list(values)
     for i, number in zip(present, out, strict=True):

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from etl import reading
+from etl.normalise import normalise_chunk
 from etl.reading import open_rows
 from etl.source import inspect_file
 from etl.validate import ChunkValidator, _batch_definition
@@ -129,3 +130,33 @@ def test_great_expectations_keeps_no_results_of_its_own(tmp_path):
     validate(tmp_path, "email,name,country\nbad,Eve,DE\n")
     context = _batch_definition().data_asset.datasource.data_context
     assert context.validation_results_store.list_keys() == []
+
+
+def test_empty_fields_are_only_required_never_malformed(tmp_path):
+    # The format checks see the whole column, empty values (None) included, and must pass them:
+    # an empty e-mail, name or country is "required" alone, an empty phone or note is fine.
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "email,name,country,phone,notes\n"
+        ",,,,a note\n"
+        "ann@example.com,Ann,DE,,\n"
+        "bad,Bo 4111 1111 1111 1111,Narnia,+49 30 12,=1+1\n",
+        encoding="utf-8",
+    )
+    header, chunks = open_rows(inspect_file(path))
+    validator = ChunkValidator(header)
+    frame = normalise_chunk(next(chunks))
+    frame["line_no"] = frame.index.to_numpy()
+    frame["email_first_line"] = frame.index.to_numpy()
+    got = sorted((r.line, r.field, r.rule) for r in validator._run_suite(frame))
+    assert got == [
+        (2, "country", "required"),
+        (2, "email", "required"),
+        (2, "full_name", "required"),
+        (4, "country", "country_unknown"),
+        (4, "email", "email_syntax"),
+        (4, "full_name", "card_number"),
+        (4, "full_name", "name_digits"),
+        (4, "notes", "formula"),
+        (4, "phone", "phone_invalid"),
+    ]
