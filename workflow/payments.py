@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Connection, Engine, Numeric, bindparam, exists, func, select, text
+from sqlalchemy import BigInteger, Connection, Engine, Numeric, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from workflow.balances import OrderBalance, lock_balances
@@ -154,9 +154,8 @@ def _record(
         # The key's lock makes a second submission of the same form wait for
         # the first; the next statement starts after it, so it sees the first
         # one's payment if it committed.
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(entry.key, 0))))
-        unused = ~exists().where(payments.c.idempotency_key == entry.key)
-        selected = lock_balances(conn, order_ids, only_if=unused)
+        conn.execute(_KEY_LOCK, {"key": entry.key})
+        selected = lock_balances(conn, order_ids, unless_key=entry.key)
         if not selected:
             replay = _replay(conn, entry.key)
             if replay:
@@ -233,6 +232,8 @@ def _check_selection(
             ErrorCode.ORDER_CANCELLED,
         )
 
+
+_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 # The payment, its allocations and its audit row in one statement (one round
 # trip). The triggers on payments and payment_allocations run at the end of
