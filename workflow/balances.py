@@ -25,13 +25,12 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    exists,
     func,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from workflow.tables import order_balances, orders, payments
+from workflow.tables import order_balances, orders
 
 
 class PaymentState(str, Enum):
@@ -127,8 +126,10 @@ def balances_on(
 
 def _lock_query(*, unless_key: bool) -> Select:
     """order_balances rows of the orders in :ids, locked FOR UPDATE in order id
-    order and judged now; with `unless_key`, only while no payment carries the
-    idempotency key :key."""
+    order and judged now; with `unless_key`, first the idempotency key :key's
+    lock is taken (payment_key_unused(), migration 015, evaluated once before
+    any row is locked), and nothing is locked or returned when a payment
+    carries that key."""
     b = order_balances.c
     state = func.payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, func.now())
     query = select(
@@ -144,7 +145,7 @@ def _lock_query(*, unless_key: bool) -> Select:
         state.label("state"),
     ).where(b.order_id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
     if unless_key:
-        query = query.where(~exists().where(payments.c.idempotency_key == bindparam("key")))
+        query = query.where(select(func.payment_key_unused(bindparam("key"))).scalar_subquery())
     return query.order_by(b.order_id).with_for_update()
 
 
@@ -163,8 +164,11 @@ def lock_balances(
     statement: from order_balances alone, which carries each order's
     customer, status and dates, so after waiting for another writer's lock
     the values returned are those it committed. Unknown ids are absent. With
-    `unless_key`, nothing is locked and nothing returned when a payment with
-    that idempotency key exists (as the statement's snapshot sees it)."""
+    `unless_key`, the statement first waits for that idempotency key's
+    transaction lock (so a second submission of a form waits for the first
+    to finish), then locks and returns nothing when a payment carries the
+    key: the key is looked up after the wait, so a first submission that
+    committed is seen."""
     ids = sorted(set(order_ids))
     if not ids:
         return []

@@ -147,14 +147,13 @@ def _record(
     """The one path of payments and refunds: replay a used idempotency key,
     else lock the selected orders, let `allocate` split the money (or refuse),
     and write the payment, its allocations and the audit row. Four round
-    trips: the key's lock, the orders' locks and balances, the write, the
-    commit."""
+    trips: the transaction's BEGIN, the key's lock with the orders' locks and
+    balances, the write, the commit."""
 
     def work(conn: Connection) -> Payment:
         # The key's lock makes a second submission of the same form wait for
-        # the first; the next statement starts after it, so it sees the first
-        # one's payment if it committed.
-        conn.execute(_KEY_LOCK, {"key": entry.key})
+        # the first; the key is looked up after that wait, so the first one's
+        # payment is seen if it committed, and replayed.
         selected = lock_balances(conn, order_ids, unless_key=entry.key)
         if not selected:
             replay = _replay(conn, entry.key)
@@ -232,8 +231,6 @@ def _check_selection(
             ErrorCode.ORDER_CANCELLED,
         )
 
-
-_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 # The payment, its allocations and its audit row in one statement (one round
 # trip). The triggers on payments and payment_allocations run at the end of

@@ -1,5 +1,6 @@
--- A payment's payment-state rollup work, planned once per session instead of
--- at every payment.
+-- A payment's server work: its rollup statements planned once per session
+-- instead of at every payment, and its idempotency key's lock taken in the
+-- statement that locks the orders (one round trip less).
 --
 -- payment_states_apply (007) was a LANGUAGE sql function: PostgreSQL plans
 -- a SQL function's statements again at every call (its plans live only as
@@ -114,3 +115,17 @@ ALTER FUNCTION payment_states_apply(payment_states_fact[]) SET jit = off;
 ALTER FUNCTION payment_states_on_allocations() SET jit = off;
 ALTER FUNCTION payment_states_apply(payment_states_fact[]) SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION rollups_apply_payments(bigint[]) SET plan_cache_mode = force_generic_plan;
+
+-- The idempotency key of a payment or refund (workflow.payments): wait for
+-- the key's transaction lock, so that a second submission of the same form
+-- waits for the first to finish, then say whether no payment carries the
+-- key yet. VOLATILE, so its query takes a snapshot of its own after the
+-- wait (READ COMMITTED) and sees the first submission's payment if that
+-- committed. The orders' locking statement calls it once, before it locks
+-- any row (an InitPlan), which saves the lock's own round trip: it was one
+-- statement of its own, and the next statement's snapshot came after it.
+CREATE FUNCTION payment_key_unused(wanted text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(wanted, 0));
+    RETURN NOT EXISTS (SELECT 1 FROM payments WHERE idempotency_key = wanted);
+END $$;
