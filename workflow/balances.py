@@ -16,7 +16,19 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, Text, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Select,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from workflow.tables import order_balances, orders
 
@@ -112,19 +124,12 @@ def balances_on(
     return [_to_balance(row) for row in conn.execute(query)]
 
 
-def lock_balances(
-    conn: Connection, order_ids: Iterable[int], *, only_if: ColumnElement[bool] | None = None
-) -> list[OrderBalance]:
-    """Lock the given orders' balance rows (FOR UPDATE, in order id order, so
-    two writers never deadlock) and read them, judged now, in the same
-    statement: from order_balances alone, which carries each order's
-    customer, status and dates, so after waiting for another writer's lock
-    the values returned are those it committed. Unknown ids are absent;
-    `only_if` is a condition on the whole statement: when it is false,
-    nothing is locked and nothing returned."""
-    ids = sorted(set(order_ids))
-    if not ids:
-        return []
+def _lock_query(*, unless_key: bool) -> Select:
+    """order_balances rows of the orders in :ids, locked FOR UPDATE in order id
+    order and judged now; with `unless_key`, first the idempotency key :key's
+    lock is taken (payment_key_unused(), migration 015, evaluated once before
+    any row is locked), and nothing is locked or returned when a payment
+    carries that key."""
     b = order_balances.c
     state = func.payment_state(b.status, b.total, b.paid, b.refunded, b.due_at, func.now())
     query = select(
@@ -138,10 +143,40 @@ def lock_balances(
         b.refunded,
         func.balance_due(b.status, b.total, b.paid).label("balance_due"),
         state.label("state"),
-    ).where(b.order_id.in_(ids))
-    if only_if is not None:
-        query = query.where(only_if)
-    return [_to_balance(row) for row in conn.execute(query.order_by(b.order_id).with_for_update())]
+    ).where(b.order_id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+    if unless_key:
+        query = query.where(select(func.payment_key_unused(bindparam("key"))).scalar_subquery())
+    return query.order_by(b.order_id).with_for_update()
+
+
+# Built once: a clerk's payment runs one of these, and building and hashing
+# the construct again on every call cost more Python time than executing it
+# (the payments load runs eight clerks' threads under one GIL).
+_LOCK = _lock_query(unless_key=False)
+_LOCK_UNLESS_KEY = _lock_query(unless_key=True)
+
+
+def lock_balances(
+    conn: Connection, order_ids: Iterable[int], *, unless_key: str | None = None
+) -> list[OrderBalance]:
+    """Lock the given orders' balance rows (FOR UPDATE, in order id order, so
+    two writers never deadlock) and read them, judged now, in the same
+    statement: from order_balances alone, which carries each order's
+    customer, status and dates, so after waiting for another writer's lock
+    the values returned are those it committed. Unknown ids are absent. With
+    `unless_key`, the statement first waits for that idempotency key's
+    transaction lock (so a second submission of a form waits for the first
+    to finish), then locks and returns nothing when a payment carries the
+    key: the key is looked up after the wait, so a first submission that
+    committed is seen."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    if unless_key is None:
+        rows = conn.execute(_LOCK, {"ids": ids})
+    else:
+        rows = conn.execute(_LOCK_UNLESS_KEY, {"ids": ids, "key": unless_key})
+    return [_to_balance(row) for row in rows]
 
 
 def order_balances_for(

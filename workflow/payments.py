@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Connection, Engine, Numeric, bindparam, exists, func, select, text
+from sqlalchemy import BigInteger, Connection, Engine, Numeric, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from workflow.balances import OrderBalance, lock_balances
@@ -147,16 +147,14 @@ def _record(
     """The one path of payments and refunds: replay a used idempotency key,
     else lock the selected orders, let `allocate` split the money (or refuse),
     and write the payment, its allocations and the audit row. Four round
-    trips: the key's lock, the orders' locks and balances, the write, the
-    commit."""
+    trips: the transaction's BEGIN, the key's lock with the orders' locks and
+    balances, the write, the commit."""
 
     def work(conn: Connection) -> Payment:
         # The key's lock makes a second submission of the same form wait for
-        # the first; the next statement starts after it, so it sees the first
-        # one's payment if it committed.
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(entry.key, 0))))
-        unused = ~exists().where(payments.c.idempotency_key == entry.key)
-        selected = lock_balances(conn, order_ids, only_if=unused)
+        # the first; the key is looked up after that wait, so the first one's
+        # payment is seen if it committed, and replayed.
+        selected = lock_balances(conn, order_ids, unless_key=entry.key)
         if not selected:
             replay = _replay(conn, entry.key)
             if replay:
