@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
 
 from bi_app.figures.empty import empty_figure
-from bi_app.figures.plain import Figure, plain_figure
+from bi_app.figures.plain import Component, Figure, component, plain_figure
 from bi_app.formatting import DEFAULT_LOCALE, format_count, format_days, to_decimal
 from bi_app.theme import (
     GRID_COLOR,
@@ -137,46 +136,49 @@ def stuck_shipments_table(
     order_href: Callable[[int], str | None] | None = None,
     locale: str = DEFAULT_LOCALE,
     table_id: str | None = None,
-) -> dbc.Table | dbc.Alert:
+) -> Component | dbc.Alert:
     """The stuck shipments, oldest first as given: shipment, order, customer,
     country, status, since (local date-time in `tz`) and days in stage.
     Rows stuck `alert_after_days` or more (default: twice `older_than_days`)
     get a warning tint and the class "stuck-long". `order_href(order_id)`
     may turn the order number into a link. An empty frame gives
-    stuck_shipments_empty(older_than_days) instead of a table."""
+    stuck_shipments_empty(older_than_days) instead of a table. The table is
+    plain component data (bi_app.figures.plain): a dbc.Table."""
     if frame.empty:
         return stuck_shipments_empty(older_than_days, component_id=table_id)
     threshold = to_decimal(alert_after_days if alert_after_days is not None else 2 * older_than_days)
     columns = ["Shipment", "Order", "Customer", "Country", "Status", f"Since ({tz.key})", "Days in stage"]
-    header = html.Thead(
-        html.Tr([html.Th(c, className="text-end" if c == columns[-1] else "") for c in columns])
-    )
+    header = _html("Thead", _html("Tr", [_html("Th", c) for c in columns[:-1]] + [
+        _html("Th", columns[-1], className="text-end")
+    ]))  # fmt: skip
     rows = [_stuck_row(row, tz, threshold, order_href, locale) for row in frame.itertuples(index=False)]
-    extra = {"id": table_id} if table_id else {}
-    return dbc.Table([header, html.Tbody(rows)], hover=True, size="sm", responsive=True, **extra)
+    return component(
+        "dbc", "Table", [header, _html("Tbody", rows)], hover=True, size="sm", responsive=True, id=table_id
+    )
 
 
-def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -> html.Tr:
+def _html(kind: str, children: object = None, **props: object) -> Component:
+    return component("html", kind, children, **props)
+
+
+def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -> Component:
     days = to_decimal(row.days_in_stage)
     long_stuck = days >= threshold
     href = order_href(int(row.order_id)) if order_href else None
-    order = dcc.Link(f"#{row.order_id}", href=href) if href else f"#{row.order_id}"
+    order = component("dcc", "Link", f"#{row.order_id}", href=href) if href else f"#{row.order_id}"
     style = SHIPMENT_STATUS_STYLE.get(row.status)
-    badge_style = {"backgroundColor": style.background, "color": style.text} if style else {}
+    badge_style = {"backgroundColor": style.background, "color": style.text} if style else None
     cells = [
-        html.Td(f"#{row.shipment_id}"),
-        html.Td(order),
-        html.Td(row.customer),
-        html.Td(row.country),
-        html.Td(html.Span(shipment_status_label(row.status), className="badge", style=badge_style)),
-        html.Td(local_time(row.since, tz)),
-        html.Td(
-            format_days(days, locale),
-            className="text-end" + (" fw-bold" if long_stuck else ""),
-        ),
+        _html("Td", f"#{row.shipment_id}"),
+        _html("Td", order),
+        _html("Td", row.customer),
+        _html("Td", row.country),
+        _html("Td", _html("Span", shipment_status_label(row.status), className="badge", style=badge_style)),
+        _html("Td", local_time(row.since, tz)),
+        _html("Td", format_days(days, locale), className="text-end" + (" fw-bold" if long_stuck else "")),
     ]
     if not long_stuck:
-        return html.Tr(cells)
+        return _html("Tr", cells)
     # The shipments page's soft tint: the theme's table-danger is a loud red
     # on which the order links could not be read.
-    return html.Tr(cells, className=STUCK_CLASS, style=STUCK_TINT)
+    return _html("Tr", cells, className=STUCK_CLASS, style=STUCK_TINT)

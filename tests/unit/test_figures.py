@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -26,6 +27,7 @@ from bi_app.figures import (
     products_table,
     stuck_shipments_table,
 )
+from bi_app.panels import as_sent
 from bi_app.theme import (
     CHANGE_BAD,
     CHANGE_GOOD,
@@ -33,6 +35,7 @@ from bi_app.theme import (
     SHIPMENT_STATUS_STYLE,
     STUCK_ALERT_BACKGROUND,
 )
+from tests.plain_components import as_dash
 from workflow.analytics import KpiComparison, Kpis
 from workflow.balances import PaymentState
 
@@ -247,9 +250,11 @@ def stuck_frame() -> pd.DataFrame:
 
 
 def test_stuck_shipments_show_local_time_and_make_the_long_stuck_stand_out():
-    table = stuck_shipments_table(
+    plain = stuck_shipments_table(
         stuck_frame(), ZoneInfo("Europe/Berlin"), older_than_days=3, order_href=lambda o: f"/orders/{o}"
     )
+    table = as_dash(plain)  # every property known to its component
+    assert isinstance(table, dbc.Table) and as_sent(table) == plain  # what Dash would send for it
     long_row, short_row = table.children[1].children
     assert [text_of(td) for td in long_row.children] == [
         "#7", "#1042", "Ada Lovelace", "GB", "Packed", "2024-05-02 00:30", "9.4 days",
