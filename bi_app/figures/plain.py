@@ -63,3 +63,8 @@ def component(library: str, kind: str, children: Any = None, **props: Any) -> Co
         "type": kind,
         "namespace": NAMESPACES[library],
     }
+
+
+def html_element(kind: str, children: Any = None, **props: Any) -> Component:
+    """`component("html", kind, ...)`: html.Td, html.Tr and the like."""
+    return component("html", kind, children, **props)

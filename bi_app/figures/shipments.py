@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 
 from bi_app.figures.empty import empty_figure
-from bi_app.figures.plain import Component, Figure, component, plain_figure
+from bi_app.figures.plain import Component, Figure, component, html_element, plain_figure
 from bi_app.formatting import DEFAULT_LOCALE, format_count, format_days, to_decimal
 from bi_app.theme import (
     GRID_COLOR,
@@ -148,17 +148,13 @@ def stuck_shipments_table(
         return stuck_shipments_empty(older_than_days, component_id=table_id)
     threshold = to_decimal(alert_after_days if alert_after_days is not None else 2 * older_than_days)
     columns = ["Shipment", "Order", "Customer", "Country", "Status", f"Since ({tz.key})", "Days in stage"]
-    header = _html("Thead", _html("Tr", [_html("Th", c) for c in columns[:-1]] + [
-        _html("Th", columns[-1], className="text-end")
+    header = html_element("Thead", html_element("Tr", [html_element("Th", c) for c in columns[:-1]] + [
+        html_element("Th", columns[-1], className="text-end")
     ]))  # fmt: skip
     rows = [_stuck_row(row, tz, threshold, order_href, locale) for row in frame.itertuples(index=False)]
     return component(
-        "dbc", "Table", [header, _html("Tbody", rows)], hover=True, size="sm", responsive=True, id=table_id
+        "dbc", "Table", [header, html_element("Tbody", rows)], hover=True, size="sm", responsive=True, id=table_id
     )
-
-
-def _html(kind: str, children: object = None, **props: object) -> Component:
-    return component("html", kind, children, **props)
 
 
 def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -> Component:
@@ -169,16 +165,16 @@ def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -
     style = SHIPMENT_STATUS_STYLE.get(row.status)
     badge_style = {"backgroundColor": style.background, "color": style.text} if style else None
     cells = [
-        _html("Td", f"#{row.shipment_id}"),
-        _html("Td", order),
-        _html("Td", row.customer),
-        _html("Td", row.country),
-        _html("Td", _html("Span", shipment_status_label(row.status), className="badge", style=badge_style)),
-        _html("Td", local_time(row.since, tz)),
-        _html("Td", format_days(days, locale), className="text-end" + (" fw-bold" if long_stuck else "")),
+        html_element("Td", f"#{row.shipment_id}"),
+        html_element("Td", order),
+        html_element("Td", row.customer),
+        html_element("Td", row.country),
+        html_element("Td", html_element("Span", shipment_status_label(row.status), className="badge", style=badge_style)),
+        html_element("Td", local_time(row.since, tz)),
+        html_element("Td", format_days(days, locale), className="text-end" + (" fw-bold" if long_stuck else "")),
     ]
     if not long_stuck:
-        return _html("Tr", cells)
+        return html_element("Tr", cells)
     # The shipments page's soft tint: the theme's table-danger is a loud red
     # on which the order links could not be read.
-    return _html("Tr", cells, className=STUCK_CLASS, style=STUCK_TINT)
+    return html_element("Tr", cells, className=STUCK_CLASS, style=STUCK_TINT)

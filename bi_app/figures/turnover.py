@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
 
 from bi_app.figures.empty import empty_figure
-from bi_app.figures.plain import Figure, plain_figure
+from bi_app.figures.plain import Component, Figure, component, html_element, plain_figure
 from bi_app.formatting import (
     DEFAULT_LOCALE,
     format_count,
@@ -103,40 +101,43 @@ def products_table(
     locale: str = DEFAULT_LOCALE,
     table_id: str | None = None,
     empty_text: str = "No products",
-) -> dbc.Table:
+) -> Component:
     """A compact table of products: SKU, name, category, units sold,
     turnover ("no sales" when none), days of inventory and average inventory
     value (exact, from the Decimal). Numbers are right-aligned; an empty
-    frame gives one row saying `empty_text`."""
-    header = html.Thead(
-        html.Tr([html.Th(c, className="text-end" if c in _NUMERIC else "") for c in _COLUMNS])
-    )
+    frame gives one row saying `empty_text`. Plain component data
+    (bi_app.figures.plain): a dbc.Table."""
+    header = html_element("Thead", html_element("Tr", [
+        html_element("Th", c, className="text-end" if c in _NUMERIC else None) for c in _COLUMNS
+    ]))  # fmt: skip
     rows = [_product_row(row, currency, locale) for row in _records(frame)]
     if not rows:
-        rows = [html.Tr(html.Td(empty_text, colSpan=len(_COLUMNS), className="text-center text-muted"))]
-    extra = {"id": table_id} if table_id else {}
-    return dbc.Table(
-        [header, html.Tbody(rows)], striped=True, hover=True, size="sm", responsive=True, **extra
-    )
+        rows = [html_element("Tr", html_element("Td", empty_text, colSpan=len(_COLUMNS), className="text-center text-muted"))]
+    return component(
+        "dbc", "Table", [header, html_element("Tbody", rows)],
+        striped=True, hover=True, size="sm", responsive=True, id=table_id,
+    )  # fmt: skip
 
 
-def _product_row(row: dict[str, Any], currency: str, locale: str) -> html.Tr:
+def _product_row(row: dict[str, Any], currency: str, locale: str) -> Component:
     value = row["average_inventory_value"]
     unsold = is_missing(row["turnover"])
     cells = [
-        html.Td(row["sku"], className="font-monospace text-nowrap"),
-        html.Td(row["name"]),
-        html.Td(row["category"] if not is_missing(row["category"]) else UNCATEGORISED),
-        html.Td(format_count(row["sold_qty"], locale), className="text-end"),
-        html.Td(
+        html_element("Td", row["sku"], className="font-monospace text-nowrap"),
+        html_element("Td", row["name"]),
+        html_element("Td", row["category"] if not is_missing(row["category"]) else UNCATEGORISED),
+        html_element("Td", format_count(row["sold_qty"], locale), className="text-end"),
+        html_element(
+            "Td",
             format_turnover(row["turnover"], locale),
             className="text-end",
-            style={"color": CHANGE_NEUTRAL, "fontStyle": "italic"} if unsold else {},
+            style={"color": CHANGE_NEUTRAL, "fontStyle": "italic"} if unsold else None,
         ),
-        html.Td(format_days(row["days_of_inventory"], locale), className="text-end"),
-        html.Td(
+        html_element("Td", format_days(row["days_of_inventory"], locale), className="text-end"),
+        html_element(
+            "Td",
             "–" if is_missing(value) else format_money(to_decimal(value), currency, locale),
             className="text-end",
         ),
     ]
-    return html.Tr(cells)
+    return html_element("Tr", cells)

@@ -165,7 +165,9 @@ def product(pid: int, turnover: str | None, stock: int, value: str = "100.00") -
 
 def test_the_products_table_shows_exact_values_and_no_sales():
     frame = pd.DataFrame([product(1, "2.50", 4, "1234.50"), product(2, None, 3)])
-    table = products_table(frame, "EUR", table_id="dashboard-products-top")
+    plain = products_table(frame, "EUR", table_id="dashboard-products-top")
+    table = as_dash(plain)  # every property known to its component
+    assert isinstance(table, dbc.Table) and as_sent(table) == plain  # what Dash would send for it
     assert table.id == "dashboard-products-top"
     header = [text_of(th) for th in table.children[0].children.children]
     assert header == [
