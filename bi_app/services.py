@@ -5,9 +5,9 @@ create_app puts one Services on the Flask server; callbacks reach it through
 (as in tests) keep their own database and cache.
 
 `request_read(work)` runs the small reads that every request makes (the
-session check, which reads the data version too) on one connection per request, in
-autocommit: one round trip per read, no BEGIN or ROLLBACK around it, and no
-transaction held while the request goes on to compute. The connection is
+session check, which reads the data version too) on one connection per
+request, in autocommit: one round trip per read, no BEGIN or ROLLBACK
+around it, and no transaction held while the request goes on to compute. The connection is
 returned to the pool when the request ends (`release_request_connection`,
 registered by the guard).
 """

@@ -148,13 +148,11 @@ def stuck_shipments_table(
         return stuck_shipments_empty(older_than_days, component_id=table_id)
     threshold = to_decimal(alert_after_days if alert_after_days is not None else 2 * older_than_days)
     columns = ["Shipment", "Order", "Customer", "Country", "Status", f"Since ({tz.key})", "Days in stage"]
-    header = html_element("Thead", html_element("Tr", [html_element("Th", c) for c in columns[:-1]] + [
-        html_element("Th", columns[-1], className="text-end")
-    ]))  # fmt: skip
+    headings = [html_element("Th", c, className="text-end" if c == columns[-1] else None) for c in columns]
+    header = html_element("Thead", html_element("Tr", headings))
     rows = [_stuck_row(row, tz, threshold, order_href, locale) for row in frame.itertuples(index=False)]
-    return component(
-        "dbc", "Table", [header, html_element("Tbody", rows)], hover=True, size="sm", responsive=True, id=table_id
-    )
+    body = html_element("Tbody", rows)
+    return component("dbc", "Table", [header, body], hover=True, size="sm", responsive=True, id=table_id)
 
 
 def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -> Component:
@@ -169,9 +167,14 @@ def _stuck_row(row, tz: ZoneInfo, threshold: Decimal, order_href, locale: str) -
         html_element("Td", order),
         html_element("Td", row.customer),
         html_element("Td", row.country),
-        html_element("Td", html_element("Span", shipment_status_label(row.status), className="badge", style=badge_style)),
+        html_element(
+            "Td",
+            html_element("Span", shipment_status_label(row.status), className="badge", style=badge_style),
+        ),
         html_element("Td", local_time(row.since, tz)),
-        html_element("Td", format_days(days, locale), className="text-end" + (" fw-bold" if long_stuck else "")),
+        html_element(
+            "Td", format_days(days, locale), className="text-end" + (" fw-bold" if long_stuck else "")
+        ),
     ]
     if not long_stuck:
         return html_element("Tr", cells)

@@ -107,16 +107,20 @@ def products_table(
     value (exact, from the Decimal). Numbers are right-aligned; an empty
     frame gives one row saying `empty_text`. Plain component data
     (bi_app.figures.plain): a dbc.Table."""
-    header = html_element("Thead", html_element("Tr", [
-        html_element("Th", c, className="text-end" if c in _NUMERIC else None) for c in _COLUMNS
-    ]))  # fmt: skip
+    headings = [html_element("Th", c, className="text-end" if c in _NUMERIC else None) for c in _COLUMNS]
+    header = html_element("Thead", html_element("Tr", headings))
     rows = [_product_row(row, currency, locale) for row in _records(frame)]
     if not rows:
-        rows = [html_element("Tr", html_element("Td", empty_text, colSpan=len(_COLUMNS), className="text-center text-muted"))]
+        rows = [
+            html_element(
+                "Tr",
+                html_element("Td", empty_text, colSpan=len(_COLUMNS), className="text-center text-muted"),
+            )
+        ]
+    body = html_element("Tbody", rows)
     return component(
-        "dbc", "Table", [header, html_element("Tbody", rows)],
-        striped=True, hover=True, size="sm", responsive=True, id=table_id,
-    )  # fmt: skip
+        "dbc", "Table", [header, body], striped=True, hover=True, size="sm", responsive=True, id=table_id
+    )
 
 
 def _product_row(row: dict[str, Any], currency: str, locale: str) -> Component:
