@@ -1,4 +1,5 @@
-"""Numbers as a person reads them: money, counts, changes, days, turnover.
+"""Numbers and times as a person reads them: money, counts, changes, days,
+turnover, and a moment on the business zone's clock.
 
 Money goes from Decimal to text through babel alone, never through float, so
 a hover label, a KPI card and a CSV cell show the very cents the database
@@ -9,9 +10,11 @@ sign ("+12.5 %", "−3.0 %").
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from numbers import Integral
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
@@ -125,3 +128,14 @@ def format_turnover(turnover: Decimal | None, locale: str = DEFAULT_LOCALE) -> s
     if is_missing(turnover):
         return "no sales"
     return f"{_format_decimal(to_decimal(turnover), '#,##0.00', locale)}×"
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A timestamptz as the business zone's wall clock, "2024-05-03 14:05"
+    (pandas' Timestamp too); a naive value is taken as UTC (how the database
+    stores time); DASH for none."""
+    if moment is None:
+        return DASH
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")

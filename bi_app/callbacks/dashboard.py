@@ -12,7 +12,7 @@ from dash import Input, Output, dcc, html, no_update
 
 from bi_app.callbacks import CallbackSet
 from bi_app.figures.kpi import kpi_cards, payment_state_badges
-from bi_app.figures.plain import component
+from bi_app.figures.plain import html_element
 from bi_app.figures.revenue import build_revenue_figure
 from bi_app.figures.shipments import (
     build_shipment_status_figure,
@@ -176,6 +176,6 @@ def update_stuck(start, end, category, countries, days):
         table = stuck_shipments_table(
             frame, ecc.settings.tz, older_than_days=days, order_href=lambda order_id: f"/orders/{order_id}"
         )
-        return component("html", "Div", table, style={"maxHeight": "28rem", "overflowY": "auto"})
+        return html_element("Div", table, style={"maxHeight": "28rem", "overflowY": "auto"})
 
     return dashboard_panel("stuck", (start, end, category, countries), build, days)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import html
 
-from bi_app.components.imports import local_time, outcome_badge
-from bi_app.formatting import format_count
+from bi_app.components.imports import outcome_badge
+from bi_app.formatting import format_count, local_time
 from bi_app.ids import imports as ids
 from bi_app.routes.import_reports import report_href
 from workflow.import_history import ImportRun

@@ -7,14 +7,13 @@ already masked by the engine."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-from bi_app.formatting import DASH, format_count
+from bi_app.formatting import DASH, format_count, local_time
 from bi_app.ids import imports as ids
 from bi_app.import_runner import format_size
 from bi_app.routes.import_reports import report_href
@@ -52,10 +51,6 @@ def outcome_badge(outcome: str, *, component_id: str | None = None) -> html.Span
 def rule_text(rule: str) -> str:
     """A rule's sentence without the figures of a particular row."""
     return _GENERAL_RULE_TEXT.get(rule) or RULES.get(rule, rule)
-
-
-def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
-    return DASH if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def share(rejected: int, read: int) -> str:

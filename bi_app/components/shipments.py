@@ -21,8 +21,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from bi_app.figures.operations import link_pager, status_badge
-from bi_app.figures.shipments import local_time
-from bi_app.formatting import format_count
+from bi_app.formatting import format_count, local_time
 from bi_app.ids import shipments as ids
 from bi_app.listing_url import listing_query_string, parse_listing_query
 from bi_app.theme import (

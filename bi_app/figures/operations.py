@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from bi_app.figures.shipments import local_time
+from bi_app.formatting import local_time
 from bi_app.ids import shipments as ids
 from bi_app.theme import SHIPMENT_STATUS_STYLE, shipment_status_label
 from workflow.errors import ErrorCode, WorkflowError

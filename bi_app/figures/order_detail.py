@@ -17,8 +17,7 @@ from dash import dcc, html
 from bi_app.components.orders import PAYMENT_METHODS, refund_form
 from bi_app.figures.kpi import payment_state_badge
 from bi_app.figures.orders import shipment_badge
-from bi_app.figures.shipments import local_time
-from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money
+from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money, local_time
 from bi_app.ids import orders as ids
 from bi_app.orders_url import PATH
 from workflow.balances import OPEN_STATES

@@ -16,8 +16,7 @@ from dash import dcc, html
 
 from bi_app.downloads import download_button
 from bi_app.figures.kpi import payment_state_badge
-from bi_app.figures.shipments import local_time
-from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money
+from bi_app.formatting import DASH, DEFAULT_LOCALE, format_count, format_money, local_time
 from bi_app.ids import orders as ids
 from bi_app.orders_url import OrdersView, order_href, orders_href, sort_href
 from bi_app.theme import SHIPMENT_STATUS_STYLE, shipment_status_label

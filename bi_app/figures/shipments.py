@@ -5,7 +5,6 @@ median days per stage, and the live shipments stuck too long."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ import pandas as pd
 
 from bi_app.figures.empty import empty_figure
 from bi_app.figures.plain import Component, Figure, component, html_element, plain_figure
-from bi_app.formatting import DEFAULT_LOCALE, format_count, format_days, to_decimal
+from bi_app.formatting import DEFAULT_LOCALE, format_count, format_days, local_time, to_decimal
 from bi_app.theme import (
     GRID_COLOR,
     SHIPMENT_STATUS_ORDER,
@@ -116,15 +115,6 @@ def stuck_shipments_empty(older_than_days: int, *, component_id: str | None = No
     extra = {"id": component_id} if component_id else {}
     text = f"No shipment has been stuck longer than {_days_phrase(older_than_days)}"
     return dbc.Alert(text, color="success", className="mb-0", **extra)
-
-
-def local_time(moment: datetime | pd.Timestamp, tz: ZoneInfo) -> str:
-    """A timestamptz as the business zone's wall clock, "2024-05-03 14:05";
-    a naive value is taken as UTC (how the database stores time)."""
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def stuck_shipments_table(

@@ -3,9 +3,12 @@ the Decimal."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bi_app.formatting import (
@@ -16,6 +19,7 @@ from bi_app.formatting import (
     format_days,
     format_money,
     format_turnover,
+    local_time,
 )
 
 
@@ -80,3 +84,11 @@ def test_days_have_one_decimal_and_none_is_a_dash():
 def test_turnover_is_a_multiple_or_no_sales():
     assert format_turnover(Decimal("4.2")) == "4.20×"
     assert format_turnover(None) == "no sales"
+
+
+def test_a_moment_is_shown_on_the_business_zones_clock_and_a_naive_one_is_utc():
+    berlin = ZoneInfo("Europe/Berlin")
+    assert local_time(datetime(2024, 5, 1, 22, 30, tzinfo=UTC), berlin) == "2024-05-02 00:30"
+    assert local_time(datetime(2024, 1, 1, 22, 30), berlin) == "2024-01-01 23:30"  # stored times are UTC
+    assert local_time(pd.Timestamp("2024-05-01 22:30", tz="UTC"), berlin) == "2024-05-02 00:30"
+    assert local_time(None, berlin) == "–"
