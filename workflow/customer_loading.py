@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 
 # Index memory for the rebuilds: a million e-mails sort in memory with it.
 FILL_MAINTENANCE_WORK_MEM = "256MB"
-# Secondary indexes a fill keeps up to date row by row (none: building each
-# after the load is cheaper, even those where new rows land at the end).
-KEPT_DURING_FILL: tuple[str, ...] = ()
-
 _STAGING = """
 CREATE TEMPORARY TABLE import_customer_batch (
     email text NOT NULL, full_name text NOT NULL, phone text, country text NOT NULL
@@ -60,11 +56,11 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 # Secondary indexes of customers that back no constraint (a constraint's
 # index cannot be dropped on its own), with the statement that makes each.
 _REBUILDABLE = """
-SELECT c.relname, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-  FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+  FROM pg_index AS i
  WHERE i.indrelid = 'customers'::regclass
    AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = i.indexrelid)
- ORDER BY c.relname
+ ORDER BY 1
 """
 
 
@@ -103,9 +99,7 @@ class Fill:
 
     def drop_indexes(self) -> None:
         self.cursor.execute(_REBUILDABLE)
-        for name, qualified, definition in self.cursor.fetchall():
-            if name in KEPT_DURING_FILL:
-                continue
+        for qualified, definition in self.cursor.fetchall():
             self.cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(qualified)))
             self.rebuild.append(definition)
 

@@ -90,17 +90,15 @@ SELECT sp.stage AS status, count(*) AS shipments,
 
 # The category's slot, as held in shipment_facts' and shipment_spans'
 # categories (NULL, so no row, for a category no product has had).
-_CATEGORY_SLOT_OF = "(SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category)"
+_CATEGORY_SLOT_QUERY = "SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category"
+_CATEGORY_SLOT_OF = f"({_CATEGORY_SLOT_QUERY})"
 # The slots of the counts a range reads (none for an unknown key), and the count.
 _EVERY_SPAN = ("SELECT 0 AS slot", "b.spans")
 _COUNTRY_SLOTS = (
     "SELECT slot FROM shipment_keys WHERE kind = 'country' AND name = ANY(:countries)",
     "coalesce(b.by_country[k.slot], 0)",
 )
-_CATEGORY_SLOT = (
-    "SELECT slot FROM shipment_keys WHERE kind = 'category' AND name = :category",
-    "coalesce(b.by_category[k.slot], 0)",
-)
+_CATEGORY_SLOT = (_CATEGORY_SLOT_QUERY, "coalesce(b.by_category[k.slot], 0)")
 
 _STUCK = """
 SELECT s.id AS shipment_id, s.order_id, c.full_name AS customer, c.country, s.status,
