@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -180,6 +181,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         existing = conn.execute(select(func.count()).select_from(tables.orders)).scalar_one()
     if existing:
         print(f"Demo data: the database already has {existing:,} orders; keeping them.")
+        from workflow.demo import finish_seed
+
+        started = time.perf_counter()
+        if finished := finish_seed(engine):
+            _print_finished(finished, time.perf_counter() - started)
     else:
         _seed(engine, args)
     _print_last_90_days(engine, settings)
@@ -238,8 +244,16 @@ def _seed(engine: Engine, args: argparse.Namespace) -> None:
     from workflow.demo import seed_demo_data
 
     summary = seed_demo_data(engine, orders=args.orders, days=args.days, seed=args.seed, progress=True)
+    if summary.finished:
+        _print_finished(summary.finished, summary.seconds)
+        return
     counts = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
     print(f"Demo data: wrote {counts} in {summary.seconds:.1f} s.")
+
+
+def _print_finished(names: tuple[str, ...], seconds: float) -> None:
+    print(f"Demo data: an earlier seed was stopped before the end; rebuilt what it left "
+          f"({', '.join(names)}) in {seconds:.1f} s.")  # fmt: skip
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

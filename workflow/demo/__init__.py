@@ -2,10 +2,14 @@
 
 `seed_demo_data(engine, orders=...)` generates the rows (workflow.demo.generate,
 pure numpy) and loads them with binary COPY in one transaction
-(workflow.demo.load), so a failure leaves nothing behind. It refuses a
+(workflow.demo.load), then rebuilds most of the derived data on two
+connections at once (workflow.demo.derive); a failure at any point leaves
+the tables empty and the schema whole. It refuses a
 database whose schema is not current, one that already has orders,
 customers, products, stock movements, payments or shipments, and arguments
-outside their ranges. Users, the audit log and import runs
+outside their ranges; a database an earlier seed was stopped on before the
+end gets the rest of that seed's rebuilds instead (`finish_seed`). Users,
+the audit log and import runs
 stay empty. The base tables are loaded without their indexes, keys and
 triggers, which are put back afterwards; order balances, stock on hand and
 the daily rollups (every name of workflow.derived.DERIVED) are then derived
@@ -25,12 +29,13 @@ from sqlalchemy import Connection, Engine, text
 from tqdm import tqdm
 
 from workflow.db import transaction
+from workflow.demo.derive import CONNECTIONS, pending, rebuild_apart, undo
 from workflow.demo.generate import check_arguments, generate
 from workflow.demo.load import copy_demo_data
 from workflow.errors import ErrorCode, WorkflowError
 from workflow.migrations import is_current
 
-__all__ = ["SeedSummary", "seed_demo_data"]
+__all__ = ["SeedSummary", "finish_seed", "seed_demo_data"]
 
 # A database with any of these rows is not empty; orders are named first.
 _GUARDED_TABLES = ("orders", "customers", "products", "stock_movements", "payments", "shipments")
@@ -47,6 +52,7 @@ class SeedSummary:
     rows: Mapping[str, int]
     seconds: float
     stages: Mapping[str, float] = field(default_factory=dict)
+    finished: tuple[str, ...] = ()  # derived data an earlier, stopped seed left, rebuilt instead
 
 
 def seed_demo_data(
@@ -69,6 +75,8 @@ def seed_demo_data(
             "The database schema is missing or out of date; run `ecc db upgrade` first, then seed again.",
             ErrorCode.SCHEMA_NOT_READY,
         )
+    if finished := finish_seed(engine):
+        return SeedSummary(rows={}, seconds=time.perf_counter() - started, finished=finished)
     with engine.connect() as conn:
         _refuse_if_not_empty(conn)
     with tqdm(
@@ -88,11 +96,31 @@ def seed_demo_data(
         with transaction(engine) as conn:
             conn.execute(text(f"LOCK TABLE {', '.join(_GUARDED_TABLES)} IN EXCLUSIVE MODE"))
             _refuse_if_not_empty(conn)
-            stages |= copy_demo_data(conn, data, advance)
+            copied, later = copy_demo_data(conn, data, advance)
+            stages |= copied
             advance("committing", 0)
             committing = time.perf_counter()
         stages["commit"] = time.perf_counter() - committing
+        apart = time.perf_counter()
+        try:
+            rebuilt = rebuild_apart(engine, later, lambda name: advance(f"rebuilding {name}", 0))
+        except BaseException:
+            undo(engine, list(data.tables))
+            raise
+        stages |= {f"rebuild {name} (after commit)": took for name, took in rebuilt.items()}
+        stages[f"rebuilds after commit, {CONNECTIONS} connections"] = time.perf_counter() - apart
     return SeedSummary(rows=rows, seconds=time.perf_counter() - started, stages=stages)
+
+
+def finish_seed(engine: Engine) -> tuple[str, ...]:
+    """Rebuild the derived data an earlier seed left listed in
+    derived_pending (its process was stopped before the end); returns the
+    names rebuilt, none when nothing was left."""
+    with engine.connect() as conn:
+        names = pending(conn)
+    if names:
+        rebuild_apart(engine, names)
+    return tuple(names)
 
 
 def _refuse_if_not_empty(conn: Connection) -> None:

@@ -1,4 +1,4 @@
-"""Load generated demo rows into an empty database in one transaction.
+"""Load generated demo rows into an empty database.
 
 The base tables are loaded as the bare tables would be, and the schema's
 guarantees are applied afterwards, set-based (workflow.demo.bulk): their
@@ -6,10 +6,13 @@ indexes, keys and foreign keys are set aside and their maintenance
 triggers disabled; each table is emptied (it was already) and filled by one
 binary COPY ... FREEZE, written in chunks that numpy encodes while a writer
 thread sends the previous ones; the base tables' indexes are built and
-analysed; every derived table of workflow.derived (balances, stock on hand,
-rollups) is rebuilt from them by its rebuild function; the derived tables'
+analysed; the derived data that must be rebuilt in this transaction
+(workflow.demo.derive.kept_in_load: stock on hand, the tables with foreign
+keys) is rebuilt from them by its rebuild function; the derived tables'
 indexes are built, every foreign key is added back and checked against
 every row, the triggers are enabled again and the data version moves once.
+The rest of the derived data is listed in derived_pending, for
+workflow.demo.derive.rebuild_apart once this transaction has committed.
 Tables go in foreign-key order and the stock ledger in time order, so the
 data would pass the row-by-row checks too (the tests load it that way and
 compare). Every identity sequence is moved past the largest id, so the
@@ -29,10 +32,10 @@ import numpy as np
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, text
 
-from workflow.demo import bulk
+from workflow.demo import bulk, derive
 from workflow.demo import pgbinary as pg
 from workflow.demo.generate import NULLABLE, DemoData
-from workflow.derived import derived_tables, rebuild_all
+from workflow.derived import DERIVED, derived_tables, rebuild_all
 
 CHUNK_ROWS = 200_000
 
@@ -61,15 +64,15 @@ COLUMN_TYPES: dict[str, dict[str, Encoder]] = {
 }  # fmt: skip
 
 Progress = Callable[[str, int], None]
-# A bulk load sorts and hashes millions of rows; the server's defaults (4 MB
-# and 64 MB) would spill most of it to disk. For this transaction only.
-_MEMORY = ("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '512MB'")
 
 
-def copy_demo_data(conn: Connection, data: DemoData, progress: Progress | None = None) -> dict[str, float]:
+def copy_demo_data(
+    conn: Connection, data: DemoData, progress: Progress | None = None
+) -> tuple[dict[str, float], list[str]]:
     """Load every table of `data` through `conn` into empty tables (see the
-    module docstring); returns the seconds spent per stage. `progress(stage,
-    rows)` is called as chunks are written and as each stage starts."""
+    module docstring); returns the seconds spent per stage and the derived
+    data left to rebuild after the commit. `progress(stage, rows)` is called
+    as chunks are written and as each stage starts."""
     report = progress or (lambda stage, rows: None)
     seconds: dict[str, float] = {}
 
@@ -79,7 +82,7 @@ def copy_demo_data(conn: Connection, data: DemoData, progress: Progress | None =
 
     loaded = list(data.tables)
     with stage("prepare"):
-        for setting in _MEMORY:
+        for setting in derive.MEMORY:
             conn.exec_driver_sql(setting)
         derived = derived_tables(conn)
         aside = bulk.set_aside(conn, loaded + derived)
@@ -92,7 +95,8 @@ def copy_demo_data(conn: Connection, data: DemoData, progress: Progress | None =
         bulk.restore_indexes(conn, aside, loaded)
     with stage("analyze"):
         conn.exec_driver_sql(f"ANALYZE {', '.join(loaded)}")
-    for name, took in rebuild_all(conn, lambda name: report(f"rebuilding {name}", 0)).items():
+    kept = derive.kept_in_load(conn, aside)
+    for name, took in rebuild_all(conn, lambda name: report(f"rebuilding {name}", 0), kept).items():
         seconds[f"rebuild {name}"] = took
     with stage("derived indexes"):
         bulk.restore_indexes(conn, aside, derived)
@@ -101,15 +105,19 @@ def copy_demo_data(conn: Connection, data: DemoData, progress: Progress | None =
     with stage("triggers, sequences, statistics"):
         bulk.restore_triggers(conn, aside)
         # The triggers that move the data version were off: move it once (one slot of the sum).
-        conn.exec_driver_sql("UPDATE data_version SET version = version + 1, changed_at = now() WHERE slot = 0")
+        conn.exec_driver_sql(
+            "UPDATE data_version SET version = version + 1, changed_at = now() WHERE slot = 0"
+        )
         for table, columns in data.tables.items():
             if "id" in columns and len(columns["id"]):
                 conn.execute(
                     text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
                     {"t": table, "v": int(columns["id"].max())},
                 )
-        conn.exec_driver_sql(f"ANALYZE products, {', '.join(derived)}")
-    return seconds
+        conn.exec_driver_sql(f"ANALYZE {', '.join(['products', *derived_tables(conn, kept)])}")
+        later = [name for name in DERIVED if name not in kept]
+        derive.mark_pending(conn, later)
+    return seconds, later
 
 
 @contextmanager
