@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -113,3 +114,26 @@ def test_clerks_paying_the_same_orders_at_once_never_overpay_one(demo_db_url):
     assert recorded == ours.recorded > 0
     assert over == []
     assert counted == (0, 0)
+
+
+def test_bare_inserts_that_would_overpay_an_order_count_as_refused_not_as_a_failed_run(demo_db_url):
+    engine = make_engine(url=demo_db_url, pool_size=10)
+    try:
+        with engine.begin() as conn:  # an order with two cents left to pay
+            customer, order, due = conn.execute(text(
+                "SELECT customer_id, order_id, total - paid FROM order_balances "
+                "WHERE status = 'placed' AND paid < total - 1 ORDER BY order_id LIMIT 1")).one()  # fmt: skip
+            payment = conn.execute(text(
+                "INSERT INTO payments (customer_id, amount, kind, method, received_at, idempotency_key, "
+                "recorded_by) VALUES (:c, :a, 'payment', 'bank_transfer', now(), 'test-nearly', 't') "
+                "RETURNING id"), {"c": customer, "a": due - Decimal("0.02")}).scalar_one()  # fmt: skip
+            conn.execute(text("INSERT INTO payment_allocations (payment_id, order_id, amount) VALUES (:p, :o, :a)"),
+                         {"p": payment, "o": order, "a": due - Decimal("0.02")})  # fmt: skip
+        bare = payments_load.bare_load(engine, {customer: [order]}, clerks=4, seconds=0.5)
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT total - paid FROM order_balances WHERE order_id = :o"),
+                                {"o": order}).scalar_one()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert (bare.recorded, left) == (2, 0)
+    assert bare.refused > 0
