@@ -438,3 +438,12 @@ product_stock_weeks_closed = Table(
     Column("singleton", Boolean, primary_key=True),
     Column("through", Date),
 )
+
+# db/migrations/017_derived_pending.sql: the derived data a bulk seed has
+# still to rebuild after its load committed (workflow.demo.derive).
+derived_pending = Table(
+    "derived_pending",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("since", Timestamp, nullable=False),
+)
