@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.integration.test_seed_derived import SMALL, catalog, derived_data, scalar
+from workflow.data_version import data_version
 from workflow.demo import finish_seed, seed_demo_data
 from workflow.demo.derive import pending
 from workflow.derived import DERIVED, rebuild_all
@@ -61,8 +62,10 @@ def test_the_next_seed_finishes_the_rebuilds_a_stopped_seed_left(db_engine: Engi
         conn.execute(text("TRUNCATE sales_daily, shipment_facts, shipment_spans, shipment_status_daily, "
                           "shipment_stage_bands"))  # fmt: skip
         conn.execute(text("INSERT INTO derived_pending (name) VALUES ('sales_daily'), ('shipment_rollups')"))
+    version = data_version(db_engine)  # what a dashboard cached the half-seeded figures under
     summary = seed_demo_data(db_engine, progress=False, **SMALL)
     assert summary.finished == ("shipment_rollups", "sales_daily")
+    assert data_version(db_engine) > version
     assert derived_data(db_engine) == whole
     assert scalar(db_engine, "SELECT count(*) FROM derived_pending") == 0
     assert finish_seed(db_engine) == ()

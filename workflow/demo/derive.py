@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from sqlalchemy import Connection, Engine, text
 
+from workflow.data_version import move_data_version
 from workflow.demo import bulk
 from workflow.derived import DERIVED, derived_tables, rebuild_function
 
@@ -45,7 +46,6 @@ CONNECTIONS = 2
 # A bulk load sorts and hashes millions of rows; the server's defaults (4 MB
 # and 64 MB) would spill most of it to disk. For the transaction only.
 MEMORY = ("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '512MB'")
-_MOVE_DATA_VERSION = "UPDATE data_version SET version = version + 1, changed_at = now() WHERE slot = 0"
 
 
 def kept_in_load(conn: Connection, aside: bulk.SetAside) -> list[str]:
@@ -106,7 +106,7 @@ def rebuild_apart(
     if failures:
         raise failures[0]
     with engine.begin() as conn:  # a dashboard read between the commits is stale now
-        conn.exec_driver_sql(_MOVE_DATA_VERSION)
+        move_data_version(conn)
     return seconds
 
 
@@ -129,4 +129,4 @@ def undo(engine: Engine, loaded: Collection[str]) -> None:
     with engine.begin() as conn:
         tables = [*loaded, *derived_tables(conn), "derived_pending"]
         conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)}")
-        conn.exec_driver_sql(_MOVE_DATA_VERSION)
+        move_data_version(conn)

@@ -32,6 +32,7 @@ import numpy as np
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, text
 
+from workflow.data_version import move_data_version
 from workflow.demo import bulk, derive
 from workflow.demo import pgbinary as pg
 from workflow.demo.generate import NULLABLE, DemoData
@@ -104,10 +105,7 @@ def copy_demo_data(
         bulk.restore_foreign_keys(conn, aside)
     with stage("triggers, sequences, statistics"):
         bulk.restore_triggers(conn, aside)
-        # The triggers that move the data version were off: move it once (one slot of the sum).
-        conn.exec_driver_sql(
-            "UPDATE data_version SET version = version + 1, changed_at = now() WHERE slot = 0"
-        )
+        move_data_version(conn)  # the triggers that move it were off
         for table, columns in data.tables.items():
             if "id" in columns and len(columns["id"]):
                 conn.execute(
