@@ -29,7 +29,11 @@ from typing import TYPE_CHECKING
 from psycopg import errors as pg_errors
 from psycopg import sql
 
+from workflow import bulk
+
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from workflow.customers import CustomerBatch
 
 # Index memory for the rebuilds: a million e-mails sort in memory with it.
@@ -52,15 +56,6 @@ WITH upserted AS (
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
-"""
-# Secondary indexes of customers that back no constraint (a constraint's
-# index cannot be dropped on its own), with the statement that makes each.
-_REBUILDABLE = """
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-  FROM pg_index AS i
- WHERE i.indrelid = 'customers'::regclass
-   AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = i.indexrelid)
- ORDER BY 1
 """
 
 
@@ -93,15 +88,12 @@ class Fill:
 
     mode = "fill"
 
-    def __init__(self, cursor) -> None:
+    def __init__(self, conn: Connection, cursor) -> None:
         self.cursor = cursor
-        self.rebuild: list[str] = []  # CREATE INDEX statements, run by finish()
-
-    def drop_indexes(self) -> None:
-        self.cursor.execute(_REBUILDABLE)
-        for qualified, definition in self.cursor.fetchall():
-            self.cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(qualified)))
-            self.rebuild.append(definition)
+        # The secondary indexes (those backing no constraint: a constraint's index cannot be
+        # dropped on its own), dropped now and built by finish().
+        self.aside = bulk.set_aside_indexes(conn, ["customers"])
+        self._conn = conn
 
     def load(self, batch: CustomerBatch) -> tuple[int, int]:
         with self.cursor.copy("COPY customers (email, full_name, phone, country) FROM STDIN") as copy:
@@ -113,12 +105,13 @@ class Fill:
         self.cursor.execute(
             sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(FILL_MAINTENANCE_WORK_MEM))
         )
-        for definition in self.rebuild:
-            self.cursor.execute(definition)
+        bulk.build_indexes(self._conn, self.aside)
 
 
-def start_loading(cursor) -> Upsert | Fill:
-    """Fill when customers is empty and can be locked at once; else Upsert."""
+def start_loading(conn: Connection) -> Upsert | Fill:
+    """Fill when customers is empty and can be locked at once; else Upsert.
+    Both write through a psycopg cursor of `conn`, in its transaction."""
+    cursor = conn.connection.driver_connection.cursor()
     cursor.execute("SELECT EXISTS (SELECT 1 FROM customers)")
     if not cursor.fetchone()[0]:
         cursor.execute("SAVEPOINT import_fill")
@@ -129,8 +122,6 @@ def start_loading(cursor) -> Upsert | Fill:
         else:
             cursor.execute("SELECT EXISTS (SELECT 1 FROM customers)")
             if not cursor.fetchone()[0]:
-                fill = Fill(cursor)
-                fill.drop_indexes()
-                return fill
+                return Fill(conn, cursor)
             cursor.execute("ROLLBACK TO SAVEPOINT import_fill")  # a row came meanwhile: unlock, upsert
     return Upsert(cursor)

@@ -184,7 +184,7 @@ def import_customers(
         with transaction(engine) as conn:
             _lock_and_check(conn, source, force or dry_run)
             loading = True
-            loader = start_loading(conn.connection.driver_connection.cursor())
+            loader = start_loading(conn)
             for batch in batches:
                 _load_batch(loader, batch, counts)
             loader.finish()

@@ -16,10 +16,11 @@ from sqlalchemy.engine import URL
 from tests.conftest import copy_database, drop_database
 from tests.integration.shop import Shop
 from tests.integration.test_rollups import assert_rollups_match_raw, random_business
+from workflow import bulk
 from workflow.calendar import sync_business_timezone
 from workflow.data_version import data_version
 from workflow.db import make_engine, normalize_url
-from workflow.demo import bulk, seed_demo_data
+from workflow.demo import seed_demo_data
 from workflow.demo.generate import generate
 from workflow.demo.load import copy_tables
 from workflow.derived import DERIVED, TABLES, rebuild_function

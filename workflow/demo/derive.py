@@ -36,8 +36,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from sqlalchemy import Connection, Engine, text
 
+from workflow import bulk
 from workflow.data_version import move_data_version
-from workflow.demo import bulk
 from workflow.derived import DERIVED, derived_tables, rebuild_function
 
 __all__ = ["kept_in_load", "mark_pending", "pending", "rebuild_apart", "undo"]

@@ -1,7 +1,7 @@
 """Load generated demo rows into an empty database.
 
 The base tables are loaded as the bare tables would be, and the schema's
-guarantees are applied afterwards, set-based (workflow.demo.bulk): their
+guarantees are applied afterwards, set-based (workflow.bulk): their
 indexes, keys and foreign keys are set aside and their maintenance
 triggers disabled; each table is emptied (it was already) and filled by one
 binary COPY ... FREEZE, written in chunks that numpy encodes while a writer
@@ -32,8 +32,9 @@ import numpy as np
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, text
 
+from workflow import bulk
 from workflow.data_version import move_data_version
-from workflow.demo import bulk, derive
+from workflow.demo import derive
 from workflow.demo import pgbinary as pg
 from workflow.demo.generate import NULLABLE, DemoData
 from workflow.derived import DERIVED, derived_tables, rebuild_all

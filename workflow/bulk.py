@@ -10,7 +10,10 @@ anti-join, a derived table one INSERT ... SELECT ... GROUP BY.
 keys that point to or from the tables, their primary key, unique and
 exclusion constraints and other indexes, and disables their user triggers
 (not the internal ones); `restore_indexes`, `restore_foreign_keys` and
-`restore_triggers` recreate exactly what was there. Every step is DDL in the
+`restore_triggers` recreate exactly what was there; `set_aside_indexes` and
+`build_indexes` do the same for the indexes that back no constraint alone
+(the customer import's fill of an empty table, workflow.customer_loading).
+Every step is DDL in the
 caller's transaction: PostgreSQL rolls it all back if the load fails, and
 other sessions, which wait on the tables' locks, never see them bare. The
 caller must own the tables, and holds their ACCESS EXCLUSIVE locks until it
@@ -24,7 +27,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-__all__ = ["SetAside", "restore_foreign_keys", "restore_indexes", "restore_triggers", "set_aside"]
+__all__ = [
+    "SetAside", "build_indexes", "restore_foreign_keys", "restore_indexes", "restore_triggers", "set_aside",
+    "set_aside_indexes",
+]  # fmt: skip
 
 _FOREIGN_KEYS = """
     SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
@@ -77,16 +83,33 @@ def set_aside(conn: Connection, tables: Sequence[str]) -> SetAside:
     def read(sql: str) -> tuple[Definition, ...]:
         return tuple(Definition(*row) for row in conn.execute(text(sql), {"tables": list(tables)}))
 
-    aside = SetAside(read(_FOREIGN_KEYS), read(_CONSTRAINTS), read(_INDEXES), read(_TRIGGERS))
-    for fk in aside.foreign_keys:
+    foreign_keys, constraints, triggers = read(_FOREIGN_KEYS), read(_CONSTRAINTS), read(_TRIGGERS)
+    for fk in foreign_keys:
         conn.exec_driver_sql(f"ALTER TABLE {fk.table} DROP CONSTRAINT {fk.name}")
-    for key in aside.constraints:
+    for key in constraints:
         conn.exec_driver_sql(f"ALTER TABLE {key.table} DROP CONSTRAINT {key.name}")
-    if aside.indexes:
-        conn.exec_driver_sql(f"DROP INDEX {', '.join(index.name for index in aside.indexes)}")
-    for trigger in aside.triggers:
+    indexes = set_aside_indexes(conn, tables)
+    for trigger in triggers:
         conn.exec_driver_sql(f"ALTER TABLE {trigger.table} DISABLE TRIGGER {trigger.name}")
-    return aside
+    return SetAside(foreign_keys, constraints, indexes, triggers)
+
+
+def set_aside_indexes(conn: Connection, tables: Sequence[str]) -> tuple[Definition, ...]:
+    """Drop only the indexes of `tables` that back no constraint (keys, foreign
+    keys and triggers stay); what was dropped, for `build_indexes`."""
+    indexes = tuple(Definition(*row) for row in conn.execute(text(_INDEXES), {"tables": list(tables)}))
+    if indexes:
+        conn.exec_driver_sql(f"DROP INDEX {', '.join(index.name for index in indexes)}")
+    return indexes
+
+
+def build_indexes(
+    conn: Connection, indexes: Sequence[Definition], tables: Collection[str] | None = None
+) -> None:
+    """Build again the set-aside `indexes` (of `tables` only, as regclass names them, if given)."""
+    for index in indexes:
+        if tables is None or index.table in tables:
+            conn.exec_driver_sql(index.sql)
 
 
 def restore_indexes(conn: Connection, aside: SetAside, tables: Collection[str]) -> None:
@@ -94,9 +117,7 @@ def restore_indexes(conn: Connection, aside: SetAside, tables: Collection[str]) 
     for key in aside.constraints:
         if key.table in tables:
             conn.exec_driver_sql(f"ALTER TABLE {key.table} ADD CONSTRAINT {key.name} {key.sql}")
-    for index in aside.indexes:
-        if index.table in tables:
-            conn.exec_driver_sql(index.sql)
+    build_indexes(conn, aside.indexes, tables)
 
 
 # How PostgreSQL checks a new foreign key against every row: one anti-join of
