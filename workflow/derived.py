@@ -21,7 +21,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, text
 
-__all__ = ["BASE_TABLES", "DERIVED", "TABLES", "derived_tables", "rebuild_all", "rebuild_function"]
+__all__ = [
+    "BASE_TABLES", "DERIVED", "TABLES", "derived_tables", "rebuild_all", "rebuild_function", "tables_of",
+]  # fmt: skip
 
 BASE_TABLES: tuple[str, ...] = (
     "customers", "products", "orders", "order_items", "payments", "payment_allocations",
@@ -59,11 +61,17 @@ def rebuild_function(name: str) -> str:
     return f"rebuild_{name}"
 
 
+def tables_of(name: str) -> tuple[str, ...]:
+    """The table names the derived data `name` would be kept in (product_stock's
+    names no table: it is products.stock_qty; derived_tables checks)."""
+    return TABLES.get(name, (name,))
+
+
 def derived_tables(conn: Connection, names: Sequence[str] = DERIVED) -> list[str]:
     """The tables of the database that hold the derived data `names` (a bulk
     load sets their indexes aside while they are rebuilt, and builds them
     after); product_stock has none of its own."""
-    tables = [table for name in names for table in TABLES.get(name, (name,))]
+    tables = [table for name in names for table in tables_of(name)]
     found = conn.execute(
         text("SELECT name FROM unnest(CAST(:names AS text[])) AS name WHERE to_regclass(name) IS NOT NULL"),
         {"names": tables},

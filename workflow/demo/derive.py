@@ -38,7 +38,7 @@ from sqlalchemy import Connection, Engine, text
 
 from workflow import bulk
 from workflow.data_version import move_data_version
-from workflow.derived import DERIVED, derived_tables, rebuild_function
+from workflow.derived import DERIVED, derived_tables, rebuild_function, tables_of
 
 __all__ = ["kept_in_load", "mark_pending", "pending", "rebuild_apart", "undo"]
 
@@ -48,14 +48,15 @@ CONNECTIONS = 2
 MEMORY = ("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '512MB'")
 
 
-def kept_in_load(conn: Connection, aside: bulk.SetAside) -> list[str]:
+def kept_in_load(aside: bulk.SetAside, derived: Collection[str]) -> list[str]:
     """The names of DERIVED the load's own transaction rebuilds (see the
-    module docstring); `aside` is what the load set aside."""
+    module docstring); `aside` is what the load set aside, `derived` the
+    derived tables the database has (workflow.derived.derived_tables)."""
     with_keys = {fk.table for fk in aside.foreign_keys}
     kept = []
     for name in DERIVED:
-        tables = derived_tables(conn, [name])
-        if not tables or with_keys.intersection(tables):
+        tables = set(tables_of(name)).intersection(derived)
+        if not tables or tables & with_keys:
             kept.append(name)
     return kept
 

@@ -97,7 +97,7 @@ def copy_demo_data(
         bulk.restore_indexes(conn, aside, loaded)
     with stage("analyze"):
         conn.exec_driver_sql(f"ANALYZE {', '.join(loaded)}")
-    kept = derive.kept_in_load(conn, aside)
+    kept = derive.kept_in_load(aside, derived)
     for name, took in rebuild_all(conn, lambda name: report(f"rebuilding {name}", 0), kept).items():
         seconds[f"rebuild {name}"] = took
     with stage("derived indexes"):
